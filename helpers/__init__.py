@@ -1,0 +1,2 @@
+"""The helpers of the Digits by Hand course: code the notebooks build step by step,
+kept once here so that later notebooks can reuse it."""

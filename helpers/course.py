@@ -1,0 +1,193 @@
+"""The course's facts, kept in one place.
+
+Where the course lives on GitHub, which notebooks it has and in what order, and the
+pieces that every notebook shares: the "Open in Colab" and "Binder" badges of its title
+cell and its first code cell, which sets the course up on Colab.
+
+``tools/sync_notebooks.py`` writes those pieces into every notebook from this file, and
+``tests/test_notebooks_sync.py`` fails when a notebook differs from it. So to publish the
+course somewhere else, change :data:`REPOSITORY` (and :data:`BRANCH`), then run::
+
+    python tools/sync_notebooks.py
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: The GitHub repository of the course, as "owner/name". The one line to change when the
+#: course moves; then run ``python tools/sync_notebooks.py``.
+REPOSITORY = "digits-by-hand/digits-by-hand"
+
+#: The branch that the badges open and that Colab clones.
+BRANCH = "main"
+
+#: The top folder of the course (the clone of the repository) and its notebooks.
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS_DIR = ROOT / "notebooks"
+
+#: Where the Colab setup cell clones the course.
+COLAB_DIR = "/content/digits-by-hand"
+
+#: The first line of the Colab setup cell; ``tools/sync_notebooks.py`` finds the cell by it.
+SETUP_MARKER = "# On Colab only: fetch the course and install what Colab lacks."
+
+#: The SHA-256 checksums of the MNIST files in ``data/``, as published with the data (the
+#: table in data/README.md). The small samples ``mnist_train_100.csv`` and
+#: ``mnist_test_10.csv`` have none: git may change their line endings on checkout (Windows),
+#: so notebook 00 checks them against the first rows of these two files instead.
+DATA_SHA256 = {
+    "mnist_train.csv.gz": "340c8d457d2c1438cf501f255a76e5e75de14483907eba70e4dc44f591e1b890",
+    "mnist_test.csv.gz": "c49a2db3fb7ffe84bb35c551657786e09462693c81d69dcc8ff5d5d3c0b6933a",
+}
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """One notebook of the course.
+
+    Parameters
+    ----------
+    file : its file name in ``notebooks/``, starting with its two-digit number
+    title : its title, as its title cell shows it after "# NN · "
+    learn : what a learner learns in it, in one sentence
+    run_time : about how long "Restart kernel and run all" takes
+    """
+
+    file: str
+    title: str
+    learn: str
+    run_time: str
+
+    @property
+    def number(self) -> str:
+        """The two-digit number, "00" to "99"."""
+        return self.file[:2]
+
+    @property
+    def heading(self) -> str:
+        """The first line of its title cell, e.g. "# 01 · MNIST with pandas"."""
+        return f"# {self.number} · {self.title}"
+
+    @property
+    def path(self) -> Path:
+        return NOTEBOOKS_DIR / self.file
+
+    def exists(self) -> bool:
+        """Whether the notebook is in ``notebooks/`` yet (if not, the map says "coming soon")."""
+        return self.path.is_file()
+
+
+#: The course map, in order. Add a notebook here when it is written.
+NOTEBOOKS = [
+    Notebook("00_start_here.ipynb", "Start here",
+             "What the course covers, how to open it, and a check that your setup is ready.",
+             "10 s"),
+    Notebook("01_mnist_with_pandas.ipynb", "MNIST with pandas",
+             "Load the 70,000 handwritten digits with pandas, look at them from several "
+             "angles and scale them for a network.",
+             "20 s"),
+    Notebook("02_network_by_hand.ipynb", "A network by hand",
+             "Build a network from neurons, matrices and the sigmoid, and check its "
+             "backpropagation against numerical gradients.",
+             "1 min"),
+    Notebook("03_training_on_mnist.ipynb", "Training on all of MNIST",
+             "Train on all 60,000 images: epochs, learning rate, mini-batches, learning "
+             "curves, experiments, and saving the network.",
+             "5 min"),
+    Notebook("04_evaluating_with_confusion_matrices.ipynb", "Evaluating with confusion matrices",
+             "Measure accuracy, draw confusion-matrix heatmaps and see which digits the "
+             "network mistakes for which.",
+             "1 min"),
+    Notebook("05_your_own_digits.ipynb", "Your own digits",
+             "Draw a digit with the mouse, prepare it the way MNIST digits are prepared, "
+             "and see what the network reads.",
+             "1 min"),
+]
+
+
+def notebook(file: str) -> Notebook:
+    """The course-map entry of ``file`` (a file name such as "01_mnist_with_pandas.ipynb")."""
+    for entry in NOTEBOOKS:
+        if entry.file == file:
+            return entry
+    raise KeyError(
+        f"{file} is not in the course map: add it to NOTEBOOKS in helpers/course.py"
+    )
+
+
+# -- links and badges ----------------------------------------------------------------------
+
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
+
+
+def github_url() -> str:
+    """The course's page on GitHub."""
+    return f"https://github.com/{REPOSITORY}"
+
+
+def colab_url(file: str) -> str:
+    """The address that opens notebook ``file`` on Colab."""
+    return f"https://colab.research.google.com/github/{REPOSITORY}/blob/{BRANCH}/notebooks/{file}"
+
+
+def binder_url(file: str) -> str:
+    """The address that starts the course on Binder with notebook ``file`` open."""
+    return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks/{file}"
+
+
+def badges(file: str) -> str:
+    """The badge line (Markdown) of notebook ``file``: Open in Colab, then launch Binder."""
+    return (
+        f"[![Open in Colab]({COLAB_BADGE})]({colab_url(file)}) "
+        f"[![Launch Binder]({BINDER_BADGE})]({binder_url(file)})"
+    )
+
+
+def is_badge_line(line: str) -> bool:
+    """Whether ``line`` of a Markdown cell is a badge line (as :func:`badges` writes one)."""
+    return line.lstrip().startswith("[![") and (COLAB_BADGE in line or BINDER_BADGE in line)
+
+
+def colab_setup_code() -> str:
+    """The first code cell of every notebook: sets the course up on Colab, elsewhere does nothing."""
+    return f'''{SETUP_MARKER}
+# Elsewhere it does nothing. (Written by tools/sync_notebooks.py from helpers/course.py.)
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    course_dir = "{COLAB_DIR}"
+    if not os.path.isdir(course_dir):
+        url = "{github_url()}.git"
+        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch={BRANCH}", url, course_dir],
+                       check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", course_dir, "ipycanvas"],
+                   check=True)
+    from google.colab import output
+    output.enable_custom_widget_manager()  # lets Colab show interactive widgets
+    sys.path.insert(0, course_dir)  # finds helpers/ without restarting the session
+    os.chdir(f"{{course_dir}}/notebooks")'''
+
+
+def course_map_markdown() -> str:
+    """The course map as a Markdown table: each notebook, what you learn, run time, links.
+
+    A notebook that is not in ``notebooks/`` yet is listed as "coming soon", unlinked.
+    """
+    rows = [
+        "| notebook | what you learn | run time | open online |",
+        "| --- | --- | --- | --- |",
+    ]
+    for entry in NOTEBOOKS:
+        name = f"{entry.number} · {entry.title}"
+        if entry.exists():
+            online = f"[Colab]({colab_url(entry.file)}) · [Binder]({binder_url(entry.file)})"
+            rows.append(f"| [{name}]({entry.file}) | {entry.learn} | {entry.run_time} | {online} |")
+        else:
+            rows.append(f"| {name} *(coming soon)* | {entry.learn} | {entry.run_time} | |")
+    return "\n".join(rows)

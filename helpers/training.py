@@ -1,0 +1,95 @@
+"""Training a network on MNIST: shuffling, mini-batches, epochs and a history to plot.
+
+Notebook 03 builds this loop step by step; later notebooks call :func:`fit`.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .network import make_targets
+
+
+def accuracy(network, inputs: np.ndarray, labels: np.ndarray) -> float:
+    """The fraction of ``inputs`` whose digit the network reads correctly."""
+    return float(np.mean(network.predict(inputs) == np.asarray(labels)))
+
+
+def split_validation(inputs: np.ndarray, labels: np.ndarray, size: int = 10_000, seed: int = 0):
+    """Hold out ``size`` random training images as a validation set.
+
+    Returns ``(train_inputs, train_labels), (validation_inputs, validation_labels)``.
+    """
+    if not 0 < size < len(labels):
+        raise ValueError(f"size must be between 1 and {len(labels) - 1}, not {size}")
+    order = np.random.default_rng(seed).permutation(len(labels))
+    held, kept = order[:size], order[size:]
+    return (inputs[kept], labels[kept]), (inputs[held], labels[held])
+
+
+def fit(
+    network,
+    inputs: np.ndarray,
+    labels: np.ndarray,
+    epochs: int,
+    batch_size: int = 16,
+    learning_rate_decay: float = 1.0,
+    validation: tuple[np.ndarray, np.ndarray] | None = None,
+    seed: int = 42,
+    progress: bool = True,
+) -> dict[str, list[float]]:
+    """Train ``network`` for ``epochs`` passes over the data, in shuffled mini-batches.
+
+    Epoch ``e`` (counted from 1) uses the learning rate
+    ``learning_rate * learning_rate_decay ** (e - 1)``; the network keeps the last one.
+
+    Returns
+    -------
+    history : a dict of lists, one value per epoch: ``epoch``, ``learning_rate``,
+        ``loss`` (mean training loss over the epoch's batches), ``train_accuracy``
+        (measured on up to 10,000 training images at the end of the epoch),
+        ``validation_accuracy`` and ``validation_loss`` (when ``validation`` is given)
+        and ``seconds`` (training time of the epoch, without the measurements).
+    """
+    if int(epochs) != epochs or epochs < 1:
+        raise ValueError(f"epochs must be a whole number of at least 1, not {epochs!r}")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a whole number of at least 1, not {batch_size!r}")
+    if len(inputs) != len(labels):
+        raise ValueError(f"{len(inputs)} inputs but {len(labels)} labels: they must match")
+    rng = np.random.default_rng(seed)
+    targets = make_targets(labels, network.output_nodes, dtype=network.dtype)
+    inputs = np.asarray(inputs, dtype=network.dtype)
+    probe = slice(0, min(len(labels), 10_000))
+    history: dict[str, list[float]] = {key: [] for key in (
+        "epoch", "learning_rate", "loss", "train_accuracy", "validation_accuracy",
+        "validation_loss", "seconds")}
+    first_learning_rate = network.learning_rate
+    for epoch in range(1, int(epochs) + 1):
+        network.learning_rate = first_learning_rate * learning_rate_decay ** (epoch - 1)
+        start = time.perf_counter()
+        order = rng.permutation(len(labels))
+        shuffled_inputs, shuffled_targets = inputs[order], targets[order]
+        batch_losses = []
+        starts = range(0, len(labels), int(batch_size))
+        for first in tqdm(starts, desc=f"epoch {epoch}/{epochs}", unit="batch",
+                          disable=not progress, leave=True, mininterval=0.5):
+            batch = slice(first, first + int(batch_size))
+            batch_losses.append(network.train(shuffled_inputs[batch], shuffled_targets[batch]))
+        seconds = time.perf_counter() - start
+        history["epoch"].append(epoch)
+        history["learning_rate"].append(network.learning_rate)
+        history["loss"].append(float(np.mean(batch_losses)))
+        history["train_accuracy"].append(accuracy(network, inputs[probe], labels[probe]))
+        if validation is not None:
+            val_inputs, val_labels = validation
+            history["validation_accuracy"].append(accuracy(network, val_inputs, val_labels))
+            history["validation_loss"].append(network.loss(
+                val_inputs, make_targets(val_labels, network.output_nodes)))
+        history["seconds"].append(seconds)
+    if validation is None:
+        del history["validation_accuracy"], history["validation_loss"]
+    return history
