@@ -2,6 +2,9 @@
 
 ``python -m helpers evaluate`` prints the test accuracy of each trained network shipped
 in ``models/`` (``--model PATH`` for one file, ``--json`` for a machine-readable list).
+
+``python -m helpers predict IMAGE [IMAGE ...]`` reads the digit in each image file, prepared
+like MNIST (``--model PATH`` to use another network, ``--json`` for a machine-readable list).
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import sys
 from pathlib import Path
 
 from .data import load_mnist
-from .saving import MODELS_DIR, load_network
+from .own_digits import Reading, read_digit
+from .saving import DEFAULT_MODEL, MODELS_DIR, load_network
 from .training import accuracy
 
 
@@ -50,6 +54,52 @@ def _evaluate_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def predict(network, files: list[str]) -> list[Reading | Exception]:
+    """What ``network`` reads in each image file, in order: a Reading, or the error that
+    kept the file from being read (one bad file does not stop the others)."""
+    outcomes = []
+    for file in files:
+        try:
+            outcomes.append(read_digit(network, file))
+        except (OSError, ValueError) as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def prediction_json(file: str, outcome: Reading | Exception) -> dict:
+    """One image's result for ``--json``: ``file``, ``digit`` (None when there is no digit
+    to read), ``confidence``, and ``error`` when the file could not be read."""
+    if isinstance(outcome, Exception):
+        return {"file": file, "digit": None, "confidence": None, "error": str(outcome)}
+    return {"file": file, "digit": outcome.digit, "confidence": round(outcome.confidence, 4)}
+
+
+def _predict_command(args: argparse.Namespace) -> int:
+    try:
+        network = load_network(args.model)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    outcomes = predict(network, args.images)
+    if args.json:
+        print(json.dumps([prediction_json(file, outcome)
+                          for file, outcome in zip(args.images, outcomes)], indent=2))
+    for file, outcome in zip(args.images, outcomes):
+        if isinstance(outcome, Exception):
+            print(f"{file}: error: {outcome}", file=sys.stderr)
+        elif args.json:
+            pass
+        elif outcome.digit is None:
+            print(f"{file}: no digit ({outcome.message})")
+        else:
+            unsure = f"  unsure: {outcome.message}" if outcome.unsure else ""
+            print(f"{file}: {outcome.digit} (confidence {outcome.confidence:.2f}){unsure}")
+    failed = sum(isinstance(outcome, Exception) for outcome in outcomes)
+    if failed:
+        print(f"{failed} of {len(outcomes)} files could not be read", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     evaluate_parser.add_argument("--model", metavar="PATH", help="evaluate this .npz file only")
     evaluate_parser.add_argument("--json", action="store_true", help="print a JSON list")
     evaluate_parser.set_defaults(run=_evaluate_command)
+    predict_parser = commands.add_parser(
+        "predict", help="read the digit in image files (PNG, JPEG ...), prepared like MNIST")
+    predict_parser.add_argument("images", nargs="+", metavar="IMAGE", help="an image file")
+    predict_parser.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL),
+                                help=f"the network to use (default: models/{DEFAULT_MODEL.name})")
+    predict_parser.add_argument("--json", action="store_true",
+                                help="print a JSON list, one object per image, in order")
+    predict_parser.set_defaults(run=_predict_command)
     args = parser.parse_args(argv)
     return args.run(args)
 

@@ -174,10 +174,12 @@ if "google.colab" in sys.modules:
     os.chdir(f"{{course_dir}}/notebooks")'''
 
 
-def course_map_markdown() -> str:
+def course_map_markdown(folder: str = "") -> str:
     """The course map as a Markdown table: each notebook, what you learn, run time, links.
 
     A notebook that is not in ``notebooks/`` yet is listed as "coming soon", unlinked.
+    ``folder`` goes before each notebook's file name in its link: "" from a notebook,
+    "notebooks/" from the README.
     """
     rows = [
         "| notebook | what you learn | run time | open online |",
@@ -187,7 +189,8 @@ def course_map_markdown() -> str:
         name = f"{entry.number} · {entry.title}"
         if entry.exists():
             online = f"[Colab]({colab_url(entry.file)}) · [Binder]({binder_url(entry.file)})"
-            rows.append(f"| [{name}]({entry.file}) | {entry.learn} | {entry.run_time} | {online} |")
+            rows.append(f"| [{name}]({folder}{entry.file}) | {entry.learn} | {entry.run_time} "
+                        f"| {online} |")
         else:
             rows.append(f"| {name} *(coming soon)* | {entry.learn} | {entry.run_time} | |")
     return "\n".join(rows)

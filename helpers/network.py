@@ -9,14 +9,21 @@ The names follow the notebook's maths:
 
 * ``hidden = sigmoid(inputs @ w_input_hidden.T + b_hidden)``
 * ``outputs = sigmoid(hidden @ w_hidden_output.T + b_output)``
-* the error is half the squared difference between targets and outputs,
-  averaged over the samples of a batch.
+* the loss is half the squared difference between targets and outputs, summed over the
+  outputs and averaged over the samples of a batch.
 
 ``train`` takes one sample (a vector of 784) or a mini-batch (an array of shape (n, 784))
-and makes one gradient-descent step; ``query`` answers for one sample or many.
+and makes one step of gradient descent; ``query`` answers for one sample or many.
+
+The methods of :class:`NeuralNetwork` are the code of notebook 02, cell for cell
+(``tests/test_network.py`` fails if the two differ). The ``check_...`` functions before
+the class are the plumbing around them: they turn a mistake (a wrong shape, a NaN, a
+learning rate of 0) into an error that says what is wrong.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from scipy.special import expit as sigmoid
@@ -35,8 +42,79 @@ def make_targets(labels, output_nodes: int = 10, dtype=np.float32) -> np.ndarray
 
 
 class TrainingDiverged(FloatingPointError):
-    """Raised when the weights stop being finite numbers during training."""
+    """Training went wrong beyond repair: the numbers overflowed, or every output is stuck
+    at exactly 0 or 1 so that no gradient is left to learn from. The cure is a smaller
+    learning rate."""
 
+    def __init__(self, learning_rate: float, what: str):
+        super().__init__(
+            f"training diverged with learning_rate={learning_rate:g}: {what}. "
+            f"Start again from a new network with a smaller learning rate, say {learning_rate / 10:g}.")
+
+
+# -- checks: clear errors instead of tracebacks from deep inside NumPy -------------------------
+
+def check_layer_sizes(*sizes) -> tuple[int, ...]:
+    """The sizes of the layers as whole numbers, or a ValueError that says which is wrong."""
+    names = ("input_nodes", "hidden_nodes", "output_nodes")
+    for name, size in zip(names, sizes):
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, not {size!r}")
+    return tuple(int(size) for size in sizes)
+
+
+def check_learning_rate(learning_rate) -> float:
+    """``learning_rate`` as a float, or a ValueError if it is not a number greater than 0."""
+    try:
+        value = float(learning_rate)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"learning_rate must be a number greater than 0, not {learning_rate!r}: "
+                         "it is the size of each step downhill (0.1 to 2 are typical)")
+    return value
+
+
+def check_dtype(dtype) -> np.dtype:
+    """``dtype`` if it is float32 or float64, else a ValueError."""
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 (fast) or float64 (precise), not {dtype}")
+    return dtype
+
+
+def check_inputs(inputs, input_nodes: int, dtype) -> np.ndarray:
+    """``inputs`` as an array of ``dtype`` of shape (input_nodes,) or (n, input_nodes).
+
+    Raises a ValueError, that says what was expected, for any other shape and for NaN or
+    infinite values."""
+    inputs = np.asarray(inputs, dtype=dtype)
+    if inputs.ndim not in (1, 2) or inputs.shape[-1] != input_nodes or inputs.size == 0:
+        raise ValueError(
+            f"inputs have shape {inputs.shape}, but this network expects {input_nodes} values "
+            f"per sample: shape ({input_nodes},) for one sample or (n, {input_nodes}) for n "
+            f"samples{' (an MNIST image is 28 x 28 = 784 pixels)' if input_nodes == 784 else ''}")
+    if not np.isfinite(inputs).all():
+        raise ValueError("inputs contain NaN or infinite values; inputs must be finite "
+                         "numbers (MNIST pixels scaled to 0.01..1.0, see helpers.data.scale_pixels)")
+    return inputs
+
+
+def check_batch(inputs, targets, input_nodes: int, output_nodes: int, dtype):
+    """``inputs`` and ``targets`` as 2-D arrays of ``dtype``, one row per sample, or a
+    ValueError that says what is wrong."""
+    inputs = np.atleast_2d(check_inputs(inputs, input_nodes, dtype))
+    targets = np.atleast_2d(np.asarray(targets, dtype=dtype))
+    if targets.shape != (len(inputs), output_nodes):
+        raise ValueError(
+            f"targets have shape {targets.shape}, expected {(len(inputs), output_nodes)}: one "
+            f"row of {output_nodes} values per sample (make_targets(labels) makes them)")
+    if not np.isfinite(targets).all():
+        raise ValueError("targets contain NaN or infinite values")
+    return inputs, targets
+
+
+# -- the network ----------------------------------------------------------------------------
 
 class NeuralNetwork:
     """A fully connected network: inputs, one sigmoid hidden layer, sigmoid outputs.
@@ -49,46 +127,27 @@ class NeuralNetwork:
     dtype : float32 (fast, the default) or float64 (for checking gradients)
     """
 
-    def __init__(
-        self,
-        input_nodes: int = 784,
-        hidden_nodes: int = 200,
-        output_nodes: int = 10,
-        learning_rate: float = 0.1,
-        seed: int | None = 42,
-        dtype=np.float32,
-    ):
-        for name, value in [("input_nodes", input_nodes), ("hidden_nodes", hidden_nodes),
-                            ("output_nodes", output_nodes)]:
-            if int(value) != value or value < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
-        self.input_nodes, self.hidden_nodes, self.output_nodes = (
-            int(input_nodes), int(hidden_nodes), int(output_nodes))
-        self.learning_rate = learning_rate  # checked by the property below
-        self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
-        # Normal weights with standard deviation 1/sqrt(fan-in): the weighted sum of a
-        # node then has about the same spread whatever the number of its inputs, so the
-        # sigmoid starts in its sensitive middle range rather than flat at 0 or 1.
-        self.w_input_hidden = rng.normal(
-            0.0, self.input_nodes ** -0.5, (self.hidden_nodes, self.input_nodes)).astype(self.dtype)
-        self.w_hidden_output = rng.normal(
-            0.0, self.hidden_nodes ** -0.5, (self.output_nodes, self.hidden_nodes)).astype(self.dtype)
-        self.b_hidden = np.zeros(self.hidden_nodes, dtype=self.dtype)
-        self.b_output = np.zeros(self.output_nodes, dtype=self.dtype)
-
-    # -- the parameters, by name ------------------------------------------------------
+    #: The weights and biases, by name.
     PARAMETERS = ("w_input_hidden", "b_hidden", "w_hidden_output", "b_output")
 
-    @property
-    def learning_rate(self) -> float:
-        return self._learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"learning_rate must be a number greater than 0, not {value!r}")
-        self._learning_rate = float(value)
+    def __init__(self, input_nodes=784, hidden_nodes=200, output_nodes=10, learning_rate=0.1,
+                 seed=42, dtype=np.float32):
+        """A new network with random weights (the same ones for the same seed)."""
+        self.input_nodes, self.hidden_nodes, self.output_nodes = check_layer_sizes(
+            input_nodes, hidden_nodes, output_nodes)
+        self.learning_rate = check_learning_rate(learning_rate)
+        self.dtype = check_dtype(dtype)
+        rng = np.random.default_rng(seed)
+        # Normal weights with standard deviation 1/sqrt(fan-in): the weighted sum of a node
+        # then has about the same spread whatever the number of its inputs, so the sigmoid
+        # starts in its sensitive middle range rather than flat at 0 or 1.
+        self.w_input_hidden = rng.normal(0.0, self.input_nodes ** -0.5,
+                                         (self.hidden_nodes, self.input_nodes)).astype(self.dtype)
+        self.w_hidden_output = rng.normal(0.0, self.hidden_nodes ** -0.5,
+                                          (self.output_nodes, self.hidden_nodes)).astype(self.dtype)
+        # Biases start at 0: the random weights already make the nodes differ.
+        self.b_hidden = np.zeros(self.hidden_nodes, dtype=self.dtype)
+        self.b_output = np.zeros(self.output_nodes, dtype=self.dtype)
 
     def parameters(self) -> dict[str, np.ndarray]:
         """The weights and biases by name (the arrays themselves, not copies)."""
@@ -96,79 +155,71 @@ class NeuralNetwork:
 
     def __repr__(self) -> str:
         return (f"NeuralNetwork(input_nodes={self.input_nodes}, hidden_nodes={self.hidden_nodes}, "
-                f"output_nodes={self.output_nodes}, learning_rate={self.learning_rate})")
+                f"output_nodes={self.output_nodes}, learning_rate={self.learning_rate:g})")
 
-    # -- forward ---------------------------------------------------------------------
-    def _check_inputs(self, inputs) -> np.ndarray:
-        inputs = np.asarray(inputs, dtype=self.dtype)
-        if inputs.ndim not in (1, 2) or inputs.shape[-1] != self.input_nodes:
-            raise ValueError(
-                f"inputs have shape {inputs.shape}, expected {self.input_nodes} values per "
-                f"sample: shape ({self.input_nodes},) for one sample or (n, {self.input_nodes}) for n")
-        if not np.isfinite(inputs).all():
-            raise ValueError("inputs contain NaN or infinite values; scale pixels to 0.01..1.0 first")
-        return inputs
+    # -- the methods that notebook 02 builds, in its order -----------------------------------
 
-    def forward(self, inputs) -> tuple[np.ndarray, np.ndarray]:
-        """The hidden and output signals for ``inputs`` (one sample or a batch)."""
-        return self._forward(self._check_inputs(inputs))
-
-    def _forward(self, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def forward(self, inputs):
+        """The signals of the hidden layer and of the output layer, for one sample or a batch."""
+        inputs = check_inputs(inputs, self.input_nodes, self.dtype)
         hidden = sigmoid(inputs @ self.w_input_hidden.T + self.b_hidden)
         outputs = sigmoid(hidden @ self.w_hidden_output.T + self.b_output)
         return hidden, outputs
 
-    def query(self, inputs) -> np.ndarray:
-        """The network's outputs (10 values between 0 and 1 per sample)."""
+    def query(self, inputs):
+        """The network's answer: 10 outputs between 0 and 1 for each sample."""
         return self.forward(inputs)[1]
 
-    def predict(self, inputs) -> np.ndarray:
-        """The digit the network reads in each sample: the index of its largest output."""
+    def predict(self, inputs):
+        """The digit the network reads in each sample: the position of its largest output."""
         return np.argmax(self.query(inputs), axis=-1)
 
-    def loss(self, inputs, targets) -> float:
+    def loss(self, inputs, targets):
         """Half the squared error, summed over the outputs, averaged over the samples."""
+        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
+                                      self.dtype)
         outputs = self.query(inputs)
-        return float(0.5 * np.mean(np.sum((np.asarray(targets) - outputs) ** 2, axis=-1)))
+        return 0.5 * float(np.sum((targets - outputs) ** 2)) / len(inputs)
 
-    # -- backward --------------------------------------------------------------------
-    def gradients(self, inputs, targets) -> dict[str, np.ndarray]:
-        """Backpropagation: the gradient of :meth:`loss` with respect to each parameter."""
-        return self._backpropagate(inputs, targets)[0]
-
-    def _backpropagate(self, inputs, targets) -> tuple[dict[str, np.ndarray], float]:
-        """The gradients, and the loss of the batch before the step."""
-        batch = np.atleast_2d(self._check_inputs(inputs))
-        targets = np.atleast_2d(np.asarray(targets, dtype=self.dtype))
-        if targets.shape != (batch.shape[0], self.output_nodes):
-            raise ValueError(f"targets have shape {targets.shape}, expected "
-                             f"{(batch.shape[0], self.output_nodes)}: one row of "
-                             f"{self.output_nodes} values per sample (see make_targets)")
-        n = batch.shape[0]
-        hidden, outputs = self._forward(batch)
-        # dE/d(output sum): error times the sigmoid's slope o(1 - o)
+    def backward(self, inputs, hidden, outputs, targets):
+        """Backpropagation: the gradient of each parameter, summed over the samples."""
+        # delta = dE/dz, how much the loss E changes with each node's weighted sum z
         delta_output = (outputs - targets) * outputs * (1.0 - outputs)
-        # the output errors, sent back through the weights that carried the signal forward
+        # the output deltas, sent back through the weights that carried the signal forward
         delta_hidden = (delta_output @ self.w_hidden_output) * hidden * (1.0 - hidden)
-        gradients = {
-            "w_input_hidden": delta_hidden.T @ batch / n,
-            "b_hidden": delta_hidden.sum(axis=0) / n,
-            "w_hidden_output": delta_output.T @ hidden / n,
-            "b_output": delta_output.sum(axis=0) / n,
+        # np.dot rather than @: for a single sample, NumPy's @ misses the fast routine
+        return {
+            "w_input_hidden": np.dot(delta_hidden.T, inputs),
+            "b_hidden": delta_hidden.sum(axis=0),
+            "w_hidden_output": np.dot(delta_output.T, hidden),
+            "b_output": delta_output.sum(axis=0),
         }
-        loss = 0.5 * float(np.sum((targets - outputs) ** 2)) / n
-        return gradients, loss
 
-    def train(self, inputs, targets) -> float:
+    def gradients(self, inputs, targets):
+        """The gradient of loss(inputs, targets) with respect to each weight and bias."""
+        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
+                                      self.dtype)
+        hidden, outputs = self.forward(inputs)
+        totals = self.backward(inputs, hidden, outputs, targets)
+        return {name: total / len(inputs) for name, total in totals.items()}
+
+    def train(self, inputs, targets):
         """One step of gradient descent on one sample or a mini-batch.
 
-        Returns the batch's loss before the step (handy for plotting)."""
-        step = self.dtype.type(self.learning_rate)
-        gradients, loss = self._backpropagate(inputs, targets)
-        for name, gradient in gradients.items():
-            getattr(self, name)[...] -= step * gradient
-        if not np.isfinite(self.b_output).all():
-            raise TrainingDiverged(
-                f"training diverged: the weights became NaN or infinite with learning_rate="
-                f"{self.learning_rate}. Try a smaller learning rate (say {self.learning_rate / 10:g}).")
+        Returns the loss of the batch before the step (handy for plotting)."""
+        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
+                                      self.dtype)
+        with np.errstate(over="raise", invalid="raise"):  # stop at the first overflow
+            hidden, outputs = self.forward(inputs)
+            loss = 0.5 * float(np.sum((targets - outputs) ** 2)) / len(inputs)
+            totals = self.backward(inputs, hidden, outputs, targets)
+            if not totals["w_hidden_output"].any():
+                raise TrainingDiverged(self.learning_rate, "every output is stuck at exactly "
+                                       "0 or 1, so every gradient is 0 and nothing can change")
+            # the mean gradient (total / n) times the learning rate, in one step
+            step = check_learning_rate(self.learning_rate) / len(inputs)
+            for name, total in totals.items():
+                total *= step  # in place: no new array
+                parameter = getattr(self, name)
+                parameter -= total  # in place too: the network's own array changes
         return loss

@@ -7,8 +7,10 @@ Every notebook in notebooks/ has two parts that come from helpers/course.py:
 * its first code cell, the Colab setup cell, which clones that repository on Colab.
 
 This script rewrites those two parts, and nothing else: other cells, outputs and
-metadata stay as they are. If README.md exists, the badges between its
-``<!-- badges -->`` and ``<!-- /badges -->`` lines are rewritten too.
+metadata stay as they are. If README.md exists, what stands between its marker lines is
+rewritten too: the badges (of notebook 00) between ``<!-- badges -->`` and
+``<!-- /badges -->``, and the course map between ``<!-- course-map -->`` and
+``<!-- /course-map -->``.
 
 Usage, from the top folder of the course::
 
@@ -30,7 +32,6 @@ if str(ROOT) not in sys.path:  # run as a script from a clone: find helpers/ nex
 
 from helpers import course  # noqa: E402
 
-README_START, README_END = "<!-- badges -->", "<!-- /badges -->"
 #: The notebook that the README's badges open.
 README_NOTEBOOK = "00_start_here.ipynb"
 
@@ -80,13 +81,23 @@ def sync_setup_cell(nb: nbformat.NotebookNode, file: str) -> bool:
     return True
 
 
-def sync_readme(text: str) -> str:
-    """``text`` (a README) with the badges between its markers rewritten."""
-    start, end = text.find(README_START), text.find(README_END)
+def replace_between(text: str, name: str, content: str) -> str:
+    """``text`` with ``content`` between its lines ``<!-- name -->`` and ``<!-- /name -->``.
+
+    Text without both markers comes back unchanged.
+    """
+    start_marker, end_marker = f"<!-- {name} -->", f"<!-- /{name} -->"
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
         return text
-    start += len(README_START)
-    return f"{text[:start]}\n{course.badges(README_NOTEBOOK)}\n{text[end:]}"
+    start += len(start_marker)
+    return f"{text[:start]}\n{content}\n{text[end:]}"
+
+
+def sync_readme(text: str) -> str:
+    """``text`` (a README) with its badges and course map rewritten between their markers."""
+    text = replace_between(text, "badges", course.badges(README_NOTEBOOK))
+    return replace_between(text, "course-map", course.course_map_markdown(folder="notebooks/"))
 
 
 def sync(root: Path = ROOT, write: bool = True) -> list[str]:
@@ -109,7 +120,7 @@ def sync(root: Path = ROOT, write: bool = True) -> list[str]:
         text = readme.read_text(encoding="utf-8")
         synced = sync_readme(text)
         if synced != text:
-            messages.append("README.md: badges")
+            messages.append("README.md: badges or course map")
             if write:
                 readme.write_text(synced, encoding="utf-8")
     return messages

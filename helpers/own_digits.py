@@ -1,0 +1,385 @@
+"""Your own digits: prepare any image the way MNIST digits were prepared, and read it.
+
+MNIST digits were not just shrunk to 28 x 28. Each was prepared in a particular way, and a
+network trained on them expects the same of every image it reads:
+
+1. find the ink, and crop the image to it;
+2. fit the ink into a 20 x 20 box, keeping its proportions (anti-aliased, so the edges
+   of the strokes become grey);
+3. place that box in a 28 x 28 image so that the ink's centre of mass is at the centre,
+   pixel (14, 14);
+4. scale the pixels like the training data, to 0.01..1.0.
+
+:func:`prepare` does all of that (and :func:`prepare_steps` returns every step as an
+image, to look at); :func:`naive_resize` only shrinks the whole image to 28 x 28, as the
+classic course did, for comparison. :func:`read_digit` prepares an image and asks a network
+which digit it is, with a word of warning when the answer should not be trusted.
+
+An image can be a file path, a PIL image, a NumPy array or the bytes of an image file, in
+colour or grey, 8 or 16 bits, dark ink on light paper or light on dark, or with the ink in
+the alpha channel (transparent paper), as a web canvas gives it.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+from scipy import ndimage
+
+from .data import IMAGE_SIDE, scale_pixels
+
+#: The box that MNIST fits the ink into, and the pixel that its centre of mass goes to.
+BOX_SIDE = 20
+CENTRE = (14, 14)  # (row, column): where the centre of mass of MNIST digits lies
+
+#: Larger images are shrunk to this side as soon as they are opened, to stay quick.
+MAX_SIDE = 1000
+#: Larger images are refused: they would fill the memory when unpacked
+#: (a "decompression bomb" is a small file that unpacks to a gigantic image).
+MAX_PIXELS = 50_000_000
+
+#: An image whose darkest ink differs from the paper by less than this (on a scale of
+#: 0..1) is blank.
+MIN_CONTRAST = 0.1
+#: Ink weaker than this share of the strongest ink is taken for paper (noise, shadows).
+PAPER_LEVEL = 0.1
+#: The digit's box holds every pixel with at least this share of the strongest ink (the
+#: cores of the strokes), so that grain or a shadow elsewhere on a photo does not count.
+INK_CORE = 0.5
+
+#: A reading whose confidence is below this is marked unsure.
+UNSURE_BELOW = 0.5
+#: Ink whose longer side is less than this share of the image's longer side is a dot or
+#: a tiny scribble: too small to read with any confidence.
+TINY_INK = 0.15
+#: Ink that covers more than this share of its (roughly square) box is a blob or a big
+#: dot, not strokes: a filled disc covers 0.79, MNIST digits at most about 0.6.
+BLOB_COVER = 0.7
+
+BLANK_MESSAGE = "Draw a digit first"
+
+
+class NoDigitError(ValueError):
+    """The image is blank: there is no ink to read. Draw a digit first."""
+
+
+# -- 1. loading: any image in, ink as a 2-D float array out ----------------------------------
+
+def load_image(source) -> np.ndarray:
+    """Load ``source`` as a 2-D float array: ink 0..1 (strongest ink 1), paper 0.
+
+    Parameters
+    ----------
+    source : a file path (str or Path), a PIL image, a NumPy array (height x width, or
+        height x width x 1, 3 or 4 channels; uint8, uint16, bool or float 0..1), or the
+        bytes of an image file (as an upload widget gives them).
+
+    The paper is the colour of most of the border; ink is what differs from it, so dark
+    ink on light paper and light ink on dark paper both work. When the alpha channel is
+    not the same everywhere (a web canvas: transparent paper, opaque strokes), the ink is
+    the alpha channel. Of an animated or multi-page image, the first frame is read.
+    Images larger than ``MAX_SIDE`` pixels are shrunk first (large photos stay quick). A
+    blank image gives all zeros.
+
+    Raises
+    ------
+    FileNotFoundError if there is no such file; ValueError if the file is not an image,
+    is damaged, or has more than ``MAX_PIXELS`` pixels (a possible decompression bomb).
+    """
+    if isinstance(source, np.ndarray):
+        luminance, alpha = _channels_of_array(source)
+    elif isinstance(source, Image.Image):
+        luminance, alpha = _channels_of_image(source, name="the image")
+    else:
+        luminance, alpha = _channels_of_file(source)
+    ink = alpha if _varies(alpha) else _ink_from_luminance(luminance)
+    return _shrink(_stretch(ink))
+
+
+def _channels_of_file(source) -> tuple[np.ndarray, np.ndarray | None]:
+    """Open an image file (a path or its bytes) and read its first frame."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        name, file = "the uploaded file", io.BytesIO(bytes(source))
+    elif hasattr(source, "read"):
+        name, file = getattr(source, "name", "the file"), source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"no image file at {path}")
+        name, file = str(path), path
+    try:
+        with warnings.catch_warnings():  # Pillow warns of very large images: refuse them
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(file) as image:
+                return _channels_of_image(image, name)
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as exc:
+        if isinstance(exc, UnidentifiedImageError):
+            raise ValueError(f"{name} is not an image that can be read (PNG, JPEG, GIF, BMP, "
+                             "TIFF or WebP): open it in an image viewer to check") from None
+        raise ValueError(_too_large_message(name, None)) from None
+    except (OSError, SyntaxError, EOFError) as exc:  # Pillow's words for a damaged file
+        raise ValueError(f"{name} looks like an image but could not be read ({exc}): "
+                         "is it damaged or cut short?") from None
+
+
+def _too_large_message(name: str, size: tuple[int, int] | None) -> str:
+    what = f"is {size[0]} x {size[1]} pixels" if size else "is far too large"
+    return (f"{name} {what}, more than the {MAX_PIXELS // 1_000_000} million pixels this "
+            "course reads (it may be a 'decompression bomb', a small file that unpacks to a "
+            "huge image). Shrink it in an image editor, or crop it to the digit, and try again.")
+
+
+def _channels_of_image(image: Image.Image, name: str) -> tuple[np.ndarray, np.ndarray | None]:
+    """Luminance 0..1 and alpha 0..1 (None if the image has none) of a PIL image."""
+    if image.width * image.height > MAX_PIXELS:
+        raise ValueError(_too_large_message(name, image.size))
+    if getattr(image, "n_frames", 1) > 1:
+        image.seek(0)  # animated or multi-page: the first frame
+    image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size, fast
+    if image.mode.startswith("I") or image.mode == "F":  # 16-bit, 32-bit or float grey
+        top = 65535.0 if image.mode.startswith("I;16") else None
+        image = image.convert("F")
+        image.thumbnail((MAX_SIDE, MAX_SIDE))
+        values = np.asarray(image)
+        return _as_unit_floats(values, top or _full_scale(values)), None
+    has_alpha = "A" in image.mode or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "L")
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    if not has_alpha:
+        return np.asarray(image, dtype=np.float32) / 255, None
+    channels = np.asarray(image.convert("LA"), dtype=np.float32) / 255
+    return channels[..., 0], channels[..., 1]
+
+
+def _channels_of_array(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Luminance 0..1 and alpha 0..1 (or None) of an image given as an array."""
+    if array.ndim == 1 and array.size == IMAGE_SIDE * IMAGE_SIDE:  # an MNIST row
+        array = array.reshape(IMAGE_SIDE, IMAGE_SIDE)
+    if array.ndim == 3 and array.shape[2] == 1:
+        array = array[..., 0]
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))):
+        raise ValueError(f"an image array has shape (height, width) or (height, width, 3 or "
+                         f"4 channels), not {array.shape}")
+    if array.size == 0:
+        raise ValueError("the image is empty (0 pixels)")
+    if array.dtype == np.uint8:  # the usual case (a canvas, a photo): Pillow does it quickly
+        return _channels_of_image(Image.fromarray(array), name="the image")
+    top = _full_scale(array)
+    factor = -(-max(array.shape[:2]) // MAX_SIDE)  # shrink large arrays first: quicker
+    if factor > 1:
+        height, width = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
+        array = array[:height, :width].astype(np.float32).reshape(
+            height // factor, factor, width // factor, factor, *array.shape[2:]).mean(axis=(1, 3))
+    values = _as_unit_floats(array, top)
+    if values.ndim == 2:
+        return values, None
+    luminance = values[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return luminance, (values[..., 3] if values.shape[2] == 4 else None)
+
+
+def _full_scale(array: np.ndarray) -> float:
+    """The value of full ink (or white) in ``array``: 255 for uint8, 65535 for uint16 ...
+
+    Floats up to 1 are taken as 0..1, larger ones as 0..255 or 0..65535, whichever fits.
+    """
+    if array.dtype in (np.uint8, np.uint16, bool):
+        return {np.dtype(np.uint8): 255.0, np.dtype(np.uint16): 65535.0}.get(array.dtype, 1.0)
+    largest = float(np.nanmax(array)) if array.size else 1.0
+    return 1.0 if largest <= 1 else 255.0 if largest <= 255 else 65535.0
+
+
+def _as_unit_floats(array: np.ndarray, top: float) -> np.ndarray:
+    """Pixel values as float32 0..1: ``array`` divided by ``top``, its full scale."""
+    values = array.astype(np.float32)
+    if not np.isfinite(values).all():
+        raise ValueError("the image array contains NaN or infinite values")
+    return np.clip(values / np.float32(top), 0, 1)
+
+
+def _varies(alpha: np.ndarray | None) -> bool:
+    """Whether an alpha channel holds a drawing (transparent paper, opaque ink)."""
+    return alpha is not None and float(alpha.max() - alpha.min()) >= MIN_CONTRAST
+
+
+def _ink_from_luminance(luminance: np.ndarray) -> np.ndarray:
+    """Ink 0..1 from luminance: how far each pixel is from the paper, the border's colour."""
+    border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
+    paper = float(np.median(border))
+    # light paper: ink is darker than the paper; dark paper: ink is lighter
+    ink = paper - luminance if paper >= 0.5 else luminance - paper
+    return np.clip(ink, 0, 1)
+
+
+def _stretch(ink: np.ndarray) -> np.ndarray:
+    """The strongest ink becomes 1; ink weaker than ``PAPER_LEVEL`` of it becomes paper (0)."""
+    strongest = float(ink.max())
+    if strongest < MIN_CONTRAST:
+        return np.zeros(ink.shape, dtype=np.float32)
+    floor = PAPER_LEVEL * strongest
+    return np.clip((ink - floor) / (strongest - floor), 0, 1).astype(np.float32)
+
+
+def _shrink(ink: np.ndarray) -> np.ndarray:
+    """``ink`` shrunk (anti-aliased) so that its longer side is at most ``MAX_SIDE``."""
+    if max(ink.shape) <= MAX_SIDE:
+        return ink
+    image = Image.fromarray(ink.astype(np.float32))
+    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    return np.asarray(image, dtype=np.float32)
+
+
+# -- 2. preparing like MNIST ------------------------------------------------------------
+
+def _resize(ink: np.ndarray, height: int, width: int) -> np.ndarray:
+    """``ink`` resized to ``height`` x ``width``, anti-aliased (each new pixel averages
+    the old pixels it covers)."""
+    image = Image.fromarray(ink.astype(np.float32))
+    resized = image.resize((width, height), Image.Resampling.BOX)
+    return np.clip(np.asarray(resized, dtype=np.float32), 0, 1)
+
+
+def _ink_box(ink: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of the smallest rectangle that holds the ink: every pixel
+    with at least ``INK_CORE`` of the strongest ink."""
+    strongest = float(ink.max())
+    if strongest == 0:
+        raise NoDigitError(f"The image is blank: there is no ink to read. {BLANK_MESSAGE}.")
+    core = ink >= INK_CORE * strongest
+    rows, columns = np.nonzero(core.any(axis=1))[0], np.nonzero(core.any(axis=0))[0]
+    return slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1)
+
+
+def prepare_steps(source) -> dict[str, np.ndarray]:
+    """Prepare ``source`` like MNIST, keeping each step as an image (ink 0..1, paper 0).
+
+    Returns
+    -------
+    A dict of the steps, in order:
+
+    * ``"loaded"``: the image as :func:`load_image` gives it;
+    * ``"cropped"``: cropped to the ink;
+    * ``"fitted_20x20"``: shrunk (or grown) so that its longer side is 20 pixels, keeping
+      its proportions, shown in the middle of the 20 x 20 box;
+    * ``"centred_28x28"``: placed in 28 x 28 with its centre of mass at pixel (14, 14)
+      (as near as the frame allows: the ink is never pushed out of the image);
+    * ``"inputs"``: the 784 inputs of the network, float32 0.01..1.0, as
+      :func:`helpers.data.scale_pixels` scales the training data.
+
+    Raises
+    ------
+    NoDigitError if the image is blank; see :func:`load_image` for the other errors.
+    """
+    loaded = load_image(source)
+    rows, columns = _ink_box(loaded)
+    cropped = loaded[rows, columns]
+
+    height, width = cropped.shape
+    scale = BOX_SIDE / max(height, width)
+    fitted = _resize(cropped, max(1, round(height * scale)), max(1, round(width * scale)))
+    fitted /= max(float(fitted.max()), 1e-6)  # thin strokes: full ink in the middle, as MNIST
+    height, width = fitted.shape
+    box = np.zeros((BOX_SIDE, BOX_SIDE), dtype=np.float32)
+    top, left = (BOX_SIDE - height) // 2, (BOX_SIDE - width) // 2
+    box[top:top + height, left:left + width] = fitted
+
+    # move the centre of mass to CENTRE, by whole pixels, keeping all the ink in the frame
+    mass_row, mass_column = ndimage.center_of_mass(fitted)
+    top = int(np.clip(round(CENTRE[0] - mass_row), 0, IMAGE_SIDE - height))
+    left = int(np.clip(round(CENTRE[1] - mass_column), 0, IMAGE_SIDE - width))
+    centred = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+    centred[top:top + height, left:left + width] = fitted
+
+    return {"loaded": loaded, "cropped": cropped, "fitted_20x20": box,
+            "centred_28x28": centred, "inputs": scale_pixels(centred.ravel() * 255)}
+
+
+def prepare(source) -> np.ndarray:
+    """The 784 network inputs of ``source``, prepared like MNIST (float32, 0.01..1.0).
+
+    Find the ink, crop to it, fit it into 20 x 20 keeping its proportions, place it in
+    28 x 28 with its centre of mass at the centre, and scale like the training data. See
+    :func:`prepare_steps` for each step; raises :class:`NoDigitError` for a blank image.
+    """
+    return prepare_steps(source)["inputs"]
+
+
+def naive_resize(source) -> np.ndarray:
+    """The 784 inputs from a plain resize of the whole image to 28 x 28 (float32, 0.01..1.0).
+
+    No cropping, fitting or centring: what the classic course did, kept for comparison.
+    The ink is found the same way as by :func:`prepare` (so colours are not the difference).
+    """
+    small = _resize(load_image(source), IMAGE_SIDE, IMAGE_SIDE)
+    return scale_pixels(small.ravel() * 255)
+
+
+# -- 3. reading -----------------------------------------------------------------------
+
+@dataclass
+class Reading:
+    """What a network read in an image.
+
+    Attributes
+    ----------
+    digit : the digit read, or None when the image is blank
+    confidence : ``scores[digit]``, 0..1 (0.0 when the image is blank)
+    scores : each digit's share of the network's total output (10 values that add up to
+        1; all 0 when the image is blank)
+    inputs : the 784 prepared inputs that the network read (None when blank)
+    unsure : True when the answer should not be trusted: blank, a dot, a blob or a tiny
+        scribble, or a confidence below ``UNSURE_BELOW``
+    message : a sentence for the learner, e.g. "It's a 3" or "Draw a digit first"
+    """
+
+    digit: int | None
+    confidence: float
+    scores: np.ndarray
+    inputs: np.ndarray | None
+    unsure: bool
+    message: str
+
+
+def read_digit(network, source) -> Reading:
+    """Prepare ``source`` like MNIST and read its digit with ``network``.
+
+    The confidence is the share of the winning output in the sum of all ten outputs:
+    ``outputs[digit] / outputs.sum()``. The network's sigmoid outputs are each between 0
+    and 1 and need not add up to 1; their shares do. A confidence near 1 means one output
+    stands out and the others are near 0; 0.5 means another digit scores as high as the
+    winner. It is not a probability of being right, only how clearly one answer wins.
+
+    Never raises for a blank image: it gives ``digit=None`` and the message "Draw a digit
+    first". A dot, a blob or a tiny scribble (ink less than ``TINY_INK`` of the image's
+    size, or filling more than ``BLOB_COVER`` of its box), or a confidence below
+    ``UNSURE_BELOW``, gives the network's best guess with ``unsure=True`` and a message
+    that says why. Files that
+    cannot be read raise as :func:`load_image` says.
+    """
+    try:
+        steps = prepare_steps(source)
+    except NoDigitError:
+        return Reading(None, 0.0, np.zeros(10), None, True, BLANK_MESSAGE)
+    outputs = np.asarray(network.query(steps["inputs"]), dtype=np.float64)
+    scores = outputs / outputs.sum()
+    order = np.argsort(scores)[::-1]
+    digit, runner_up = int(order[0]), int(order[1])
+    confidence = float(scores[digit])
+    cropped = steps["cropped"]
+    tiny = max(cropped.shape) < TINY_INK * max(steps["loaded"].shape)
+    blob = max(cropped.shape) < 2 * min(cropped.shape) and (cropped > 0.5).mean() > BLOB_COVER
+    if tiny:
+        message = f"That is very small: draw the digit bigger (my guess: {digit})"
+    elif blob:
+        message = f"That looks like a dot or a blob, not a digit (my guess: {digit})"
+    elif confidence < UNSURE_BELOW:
+        message = f"Not sure: it looks most like a {digit}, but also like a {runner_up}"
+    else:
+        message = f"It's a {digit}"
+    unsure = tiny or blob or confidence < UNSURE_BELOW
+    return Reading(digit, confidence, scores, steps["inputs"], unsure, message)
