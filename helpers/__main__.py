@@ -20,37 +20,60 @@ from .saving import DEFAULT_MODEL, MODELS_DIR, load_network
 from .training import accuracy
 
 
+#: The top folder of the course (the clone of the repository).
+ROOT = MODELS_DIR.parent
+
+
 def shipped_models() -> list[Path]:
     """The trained networks that ship with the course, by file name."""
     return sorted(MODELS_DIR.glob("*.npz"))
 
 
+def shown_path(path: Path) -> str:
+    """``path`` as the course shows it: relative to the top folder of the course (such as
+    ``models/mnist_784_200_10.npz``) when it is inside it, else as an absolute path."""
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def evaluate(paths: list[Path]) -> list[dict]:
-    """Name, file and test accuracy of each network in ``paths``."""
+    """Name, file and test accuracy of each network in ``paths``.
+
+    Returns a list of dicts with the keys ``name``, ``file`` (see :func:`shown_path`) and
+    ``test_accuracy`` (the fraction of the 10,000 test images read right)."""
     inputs, labels = load_mnist("test")
     results = []
     for path in paths:
         network = load_network(path)
-        results.append({"name": network.name, "file": str(path),
+        results.append({"name": network.name, "file": shown_path(path),
                         "test_accuracy": accuracy(network, inputs, labels)})
     return results
+
+
+def accuracy_table(results: list[dict]) -> str:
+    """The results of :func:`evaluate` as a plain-text table, one network a line."""
+    rows = [("name", "file", "test accuracy")] + [
+        (result["name"] or "(no name)", result["file"], f"{result['test_accuracy']:.4f}")
+        for result in results]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    return "\n".join(f"{name:<{widths[0]}}  {file:<{widths[1]}}  {score:>{widths[2]}}"
+                     for name, file, score in rows)
 
 
 def _evaluate_command(args: argparse.Namespace) -> int:
     paths = [Path(args.model)] if args.model else shipped_models()
     if not paths:
-        print(f"no trained networks in {MODELS_DIR}", file=sys.stderr)
+        print(f"no trained networks in {shown_path(MODELS_DIR)}", file=sys.stderr)
         return 1
     try:
         results = evaluate(paths)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        for result in results:
-            print(f"{result['name']}  {result['file']}  test accuracy {result['test_accuracy']:.4f}")
+    print(json.dumps(results, indent=2) if args.json else accuracy_table(results))
     return 0
 
 

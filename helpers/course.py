@@ -104,6 +104,11 @@ NOTEBOOKS = [
              "Draw a digit with the mouse, prepare it the way MNIST digits are prepared, "
              "and see what the network reads.",
              "1 min"),
+    Notebook("06_inside_the_network.ipynb", "Inside the network",
+             "Draw the hidden units' weights as images, see which units fire for which "
+             "digits, and run the network backwards to see what it imagines each digit "
+             "looks like.",
+             "15 s"),
 ]
 
 

@@ -56,7 +56,7 @@ STYLE = """
 <style>
 .dbh-pad { padding: 12px; background: #ffffff; color: #1b1b1b; border-radius: 10px;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.dbh-pad .dbh-column { margin: 0 14px; }
+.dbh-pad .dbh-column { margin: 0 14px 12px 14px; }
 .dbh-pad .dbh-paper { border: 2px solid #8a8a8a; border-radius: 6px; overflow: hidden;
   background: #ffffff; line-height: 0; width: fit-content; }
 .dbh-pad .dbh-paper canvas { display: block; margin: 0; outline: none;
@@ -68,14 +68,15 @@ STYLE = """
 .dbh-pad .dbh-message { font-size: 16px; line-height: 1.3; margin-top: 6px; min-height: 42px; }
 .dbh-pad .dbh-caption { font-size: 13px; color: #555555; text-align: center; line-height: 1.3; }
 .dbh-pad .dbh-seen img { image-rendering: pixelated; border: 1px solid #8a8a8a; }
-.dbh-pad .dbh-bars { width: 320px; font-size: 15px; color: #1b1b1b; }
+.dbh-pad .dbh-bars { width: 330px; font-size: 15px; color: #1b1b1b; }
 .dbh-pad .dbh-bar-row { display: flex; align-items: center; height: 24px; }
 .dbh-pad .dbh-bar-digit { width: 22px; font-weight: 700; text-align: center; }
 .dbh-pad .dbh-bar-track { flex: 1; height: 16px; background: #ececec; border-radius: 3px;
   margin: 0 8px; overflow: hidden; }
 .dbh-pad .dbh-bar { height: 100%; background: #9bb3cf; }
 .dbh-pad .dbh-bar-value { width: 44px; text-align: right; font-variant-numeric: tabular-nums; }
-.dbh-pad .dbh-timing { font-size: 12px; color: #6a6a6a; margin-top: 6px; }
+.dbh-pad .dbh-timing { width: 330px; font-size: 12px; line-height: 1.4; color: #6a6a6a;
+  margin-top: 8px; }
 .dbh-pad .widget-button, .dbh-pad .jupyter-button { font-size: 15px; }
 </style>
 """
@@ -210,7 +211,7 @@ class DrawingPad(widgets.HBox):
             widgets.HBox([self.answer, seen], layout=widgets.Layout(align_items="flex-start")),
             self.bars,
             self.timing,
-        ])
+        ], layout=widgets.Layout(width="340px"))
         for column in (drawing, answer):
             column.add_class("dbh-column")
         super().__init__([widgets.HTML(STYLE, layout=widgets.Layout(display="none")),
@@ -446,9 +447,9 @@ class DrawingPad(widgets.HBox):
             self.read_image(upload["content"])
         except ValueError as exc:
             self.clear()
-            self.answer.value = self._answer_html(
-                None, f"Could not read {html.escape(upload.get('name', 'the file'))}: "
-                      f"{html.escape(str(exc))}")
+            name = upload.get("name") or "the file"
+            message = f"Could not read {name}: {exc}"
+            self.answer.value = self._answer_html(None, html.escape(message, quote=False))
         finally:
             self.upload.value = ()  # so that the same file can be uploaded again
 
@@ -456,7 +457,7 @@ class DrawingPad(widgets.HBox):
     def _show(self, reading: Reading | None) -> None:
         if reading is None:
             reading = Reading(None, 0.0, np.zeros(10), None, True, BLANK_MESSAGE)
-        self.answer.value = self._answer_html(reading, html.escape(reading.message))
+        self.answer.value = self._answer_html(reading, html.escape(reading.message, quote=False))
         self.bars.value = self._bars_html(reading)
         self.seen.value = seen_png(reading.inputs)
         self.timing.value = self._timing_html()
@@ -495,6 +496,6 @@ class DrawingPad(widgets.HBox):
         if self.last_compute_ms is None:
             return '<div class="dbh-timing">&nbsp;</div>'
         mean = float(np.mean(self.compute_times_ms))
-        return (f'<div class="dbh-timing">answer computed in {self.last_compute_ms:.1f} ms '
-                f"(preparing the image + the network; mean {mean:.1f} ms over "
-                f"{len(self.compute_times_ms)})</div>")
+        return (f'<div class="dbh-timing">answer computed in {self.last_compute_ms:.1f} ms: '
+                f"preparing the image, then the network (mean {mean:.1f} ms over "
+                f"{len(self.compute_times_ms)} answers)</div>")

@@ -38,8 +38,10 @@ def _check_labels(labels, name: str, classes: int) -> np.ndarray:
     if labels.dtype == bool or not np.issubdtype(labels.dtype, np.number):
         raise ValueError(f"{name} must hold whole numbers 0 to {classes - 1}, "
                          f"not values of type {labels.dtype}")
-    whole = np.isfinite(labels) & (labels == np.round(labels)) if labels.dtype.kind == "f" \
-        else np.ones(labels.shape, dtype=bool)
+    if labels.dtype.kind == "f":  # floats are fine if they are whole numbers, such as 3.0
+        whole = np.isfinite(labels) & (labels == np.round(labels))
+    else:
+        whole = np.ones(labels.shape, dtype=bool)
     outside = ~whole | (labels < 0) | (labels >= classes)
     if outside.any():
         position = int(np.flatnonzero(outside)[0])

@@ -23,6 +23,7 @@ learning rate of 0) into an error that says what is wrong.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -112,6 +113,20 @@ def check_batch(inputs, targets, input_nodes: int, output_nodes: int, dtype):
     if not np.isfinite(targets).all():
         raise ValueError("targets contain NaN or infinite values")
     return inputs, targets
+
+
+@contextlib.contextmanager
+def stop_if_diverged(learning_rate: float):
+    """A ``with`` block in which a number too large for the network's float type stops
+    training with a :class:`TrainingDiverged` error, rather than going on with infinities
+    and NaNs (and a page of warnings)."""
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            yield
+    except TrainingDiverged:
+        raise
+    except FloatingPointError as error:
+        raise TrainingDiverged(learning_rate, f"the numbers grew too large ({error})") from None
 
 
 # -- the network ----------------------------------------------------------------------------
@@ -209,14 +224,14 @@ class NeuralNetwork:
         Returns the loss of the batch before the step (handy for plotting)."""
         inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
                                       self.dtype)
-        with np.errstate(over="raise", invalid="raise"):  # stop at the first overflow
+        with stop_if_diverged(self.learning_rate):
             hidden, outputs = self.forward(inputs)
             loss = 0.5 * float(np.sum((targets - outputs) ** 2)) / len(inputs)
             totals = self.backward(inputs, hidden, outputs, targets)
             if not totals["w_hidden_output"].any():
                 raise TrainingDiverged(self.learning_rate, "every output is stuck at exactly "
                                        "0 or 1, so every gradient is 0 and nothing can change")
-            # the mean gradient (total / n) times the learning rate, in one step
+            # the mean gradient (total / n) times the learning rate, in one go
             step = check_learning_rate(self.learning_rate) / len(inputs)
             for name, total in totals.items():
                 total *= step  # in place: no new array

@@ -123,6 +123,8 @@ def _channels_of_file(source) -> tuple[np.ndarray, np.ndarray | None]:
             raise ValueError(f"{name} is not an image that can be read (PNG, JPEG, GIF, BMP, "
                              "TIFF or WebP): open it in an image viewer to check") from None
         raise ValueError(_too_large_message(name, None)) from None
+    except PermissionError:
+        raise  # the file is there but may not be read: the error says so
     except (OSError, SyntaxError, EOFError) as exc:  # Pillow's words for a damaged file
         raise ValueError(f"{name} looks like an image but could not be read ({exc}): "
                          "is it damaged or cut short?") from None

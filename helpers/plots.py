@@ -56,6 +56,7 @@ def confusion_heatmap(
     matrix : a square array of counts, as :func:`helpers.evaluation.confusion_matrix` makes
     ax : the Axes to draw on; by default a new figure
     normalise : show each row as percent of its true digit's images, instead of counts
+        (a digit without images gets a row of 0)
     errors_only : hide the diagonal (the right answers, drawn grey) and scale the colours
         to the mistakes alone, so that they stand out
     title : the title; by default one that says what is shown

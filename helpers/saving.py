@@ -30,6 +30,9 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: The network that notebook 03 trains, used by the later notebooks and the command line.
 DEFAULT_MODEL = MODELS_DIR / "mnist_784_200_10.npz"
 
+#: The numbers of ``architecture/`` that every saved network has.
+ARCHITECTURE_KEYS = ("input_nodes", "hidden_nodes", "output_nodes", "learning_rate")
+
 #: The classes a file may name as its ``kind``.
 KINDS = {"NeuralNetwork": NeuralNetwork}
 
@@ -40,8 +43,7 @@ class ModelFileError(ValueError):
 
 def architecture(network) -> dict[str, float]:
     """The numbers that rebuild ``network``'s shape: its constructor's arguments."""
-    return {"input_nodes": network.input_nodes, "hidden_nodes": network.hidden_nodes,
-            "output_nodes": network.output_nodes, "learning_rate": network.learning_rate}
+    return {key: getattr(network, key) for key in ARCHITECTURE_KEYS}
 
 
 def save_network(network, path: str | Path, name: str = "") -> Path:
@@ -72,6 +74,9 @@ def save_network(network, path: str | Path, name: str = "") -> Path:
 def load_network(path: str | Path):
     """Load a network saved by :func:`save_network`.
 
+    The file is read with ``allow_pickle=False``: a file that holds pickled Python objects
+    is refused without unpickling them, since unpickling can run any code.
+
     Raises
     ------
     FileNotFoundError if there is no such file; ModelFileError (a ValueError) if the file
@@ -81,28 +86,34 @@ def load_network(path: str | Path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no network file at {path}")
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise ModelFileError(f"{path} is not a network saved by this course "
-                             f"(not a readable .npz archive: {exc})") from None
-    if str(arrays.get("format", "")) != FORMAT:
+    arrays = _read_arrays(path)
+    if _text(arrays.get("format")) != FORMAT:
         raise ModelFileError(
-            f"{path} was not saved by helpers.saving.save_network: it has the arrays "
-            f"{sorted(arrays)[:8]} but no format '{FORMAT}'. A file from another program "
+            f"{path} was not saved by helpers.saving.save_network: it holds the arrays "
+            f"{sorted(arrays)[:8]} but not format = '{FORMAT}'. A file from another program "
             "cannot be loaded here; train a network in notebook 03 and save it.")
-    version = int(arrays["format_version"]) if "format_version" in arrays else None
-    if version != FORMAT_VERSION:
-        raise ModelFileError(f"{path} has format version {version}; this course reads "
-                             f"version {FORMAT_VERSION}. Update the course (git pull).")
-    kind = str(arrays.get("kind", ""))
+    version = arrays.get("format_version")
+    if version is None or version.shape != () or version.dtype.kind not in "iu" \
+            or int(version) != FORMAT_VERSION:
+        shown = "none" if version is None else version.tolist()
+        raise ModelFileError(f"{path} has format version {shown}; this course reads version "
+                             f"{FORMAT_VERSION}. If the file is newer than your copy of the "
+                             "course, update the course (git pull).")
+    kind = _text(arrays.get("kind"))
     if kind not in KINDS:
         raise ModelFileError(f"{path} holds a {kind!r}; this course knows {sorted(KINDS)}")
-    settings = {key.split("/", 1)[1]: value.item() for key, value in arrays.items()
+    settings = {key.split("/", 1)[1]: value for key, value in arrays.items()
                 if key.startswith("architecture/")}
+    missing = [key for key in ARCHITECTURE_KEYS if key not in settings]
+    if missing:
+        raise ModelFileError(f"{path} is missing the array(s) "
+                             f"{', '.join('architecture/' + key for key in missing)}")
     try:
-        network = KINDS[kind](**settings, seed=None)
+        settings = {key: value.item() for key, value in settings.items()}
+        stored_dtype = arrays.get(f"parameter/{KINDS[kind].PARAMETERS[0]}")
+        dtype = stored_dtype.dtype if stored_dtype is not None and \
+            stored_dtype.dtype in (np.float32, np.float64) else np.float32
+        network = KINDS[kind](**settings, seed=None, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{path} has an architecture this course cannot build: "
                              f"{settings} ({exc})") from None
@@ -114,7 +125,41 @@ def load_network(path: str | Path):
             raise ModelFileError(f"{path}: parameter/{key} has shape {stored.shape}, expected "
                                  f"{expected.shape} for the architecture {settings}")
         if not np.issubdtype(stored.dtype, np.floating) or not np.isfinite(stored).all():
-            raise ModelFileError(f"{path}: parameter/{key} must hold finite floating-point numbers")
+            raise ModelFileError(f"{path}: parameter/{key} must hold finite floating-point "
+                                 f"numbers, not {stored.dtype} values with NaN or infinities")
         expected[...] = stored
-    network.name = str(arrays.get("name", ""))
+    network.name = _text(arrays.get("name"))
     return network
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array in the ``.npz`` file ``path``, read without unpickling anything."""
+    if not zipfile.is_zipfile(path):
+        raise ModelFileError(f"{path} is not a network saved by this course: it is not a "
+                             ".npz file (a zip archive of NumPy arrays)")
+    arrays = {}
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            for key in archive.files:
+                try:
+                    arrays[key] = archive[key]
+                except ValueError as exc:
+                    if "allow_pickle" not in str(exc):
+                        raise
+                    raise ModelFileError(
+                        f"{path}: the array {key!r} holds pickled Python objects, which this "
+                        "course never loads (unpickling a file can run any code in it). A "
+                        "network saved by save_network has only numbers and text.") from None
+    except ModelFileError:
+        raise
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ModelFileError(f"{path} is not a network saved by this course "
+                             f"(not a readable .npz archive: {exc})") from None
+    return arrays
+
+
+def _text(array: np.ndarray | None) -> str:
+    """The text in a 0-d string array, or "" if ``array`` is None or not text."""
+    if array is None or array.shape != () or array.dtype.kind != "U":
+        return ""
+    return str(array)

@@ -10,7 +10,7 @@ import time
 import numpy as np
 from tqdm.auto import tqdm
 
-from .network import make_targets
+from .network import TrainingDiverged, make_targets
 
 
 def accuracy(network, inputs: np.ndarray, labels: np.ndarray) -> float:
@@ -63,27 +63,29 @@ def fit(
     rng = np.random.default_rng(seed)
     targets = make_targets(labels, network.output_nodes, dtype=network.dtype)
     inputs = np.asarray(inputs, dtype=network.dtype)
+    labels = np.asarray(labels)
     probe = slice(0, min(len(labels), 10_000))
     history: dict[str, list[float]] = {key: [] for key in (
         "epoch", "learning_rate", "loss", "train_accuracy", "validation_accuracy",
         "validation_loss", "seconds")}
     first_learning_rate = network.learning_rate
+    batch_size = int(batch_size)
     for epoch in range(1, int(epochs) + 1):
         network.learning_rate = first_learning_rate * learning_rate_decay ** (epoch - 1)
         start = time.perf_counter()
         order = rng.permutation(len(labels))
-        shuffled_inputs, shuffled_targets = inputs[order], targets[order]
         batch_losses = []
-        starts = range(0, len(labels), int(batch_size))
-        for first in tqdm(starts, desc=f"epoch {epoch}/{epochs}", unit="batch",
-                          disable=not progress, leave=True, mininterval=0.5):
-            batch = slice(first, first + int(batch_size))
-            batch_losses.append(network.train(shuffled_inputs[batch], shuffled_targets[batch]))
+        for first in tqdm(range(0, len(labels), batch_size), desc=f"epoch {epoch}/{epochs}",
+                          unit="batch", disable=not progress, leave=True, mininterval=0.5):
+            batch = order[first:first + batch_size]  # picks the batch's rows: no shuffled copy
+            batch_losses.append(network.train(inputs[batch], targets[batch]))
         seconds = time.perf_counter() - start
+        outputs = network.query(inputs[probe])
+        check_not_stuck(network, outputs, epoch)
         history["epoch"].append(epoch)
         history["learning_rate"].append(network.learning_rate)
         history["loss"].append(float(np.mean(batch_losses)))
-        history["train_accuracy"].append(accuracy(network, inputs[probe], labels[probe]))
+        history["train_accuracy"].append(float(np.mean(outputs.argmax(axis=1) == labels[probe])))
         if validation is not None:
             val_inputs, val_labels = validation
             history["validation_accuracy"].append(accuracy(network, val_inputs, val_labels))
@@ -93,3 +95,22 @@ def fit(
     if validation is None:
         del history["validation_accuracy"], history["validation_loss"]
     return history
+
+
+def check_not_stuck(network, outputs: np.ndarray, epoch: int) -> None:
+    """Raise TrainingDiverged if ``outputs`` (of many images) show a network stuck for good.
+
+    A learning rate that is too large drives the output sigmoids into their flat ends:
+    every output ends up below 0.001 or above 0.999, where the slope o(1 - o) is almost 0,
+    so the gradients vanish and the network, giving the same answer for every image,
+    stops learning. A healthy network, even a very sure one, never gets there: its right
+    outputs aim at 0.99, not at 1.
+    """
+    saturated = np.mean((outputs < 0.001) | (outputs > 0.999))
+    answers = np.unique(outputs.argmax(axis=1))
+    if saturated > 0.99 and len(answers) == 1:
+        raise TrainingDiverged(
+            network.learning_rate,
+            f"after epoch {epoch}, {saturated:.1%} of the outputs are stuck below 0.001 or "
+            f"above 0.999 (saturated sigmoids) and the network answers {answers[0]} for every "
+            "image, so it has stopped learning")

@@ -67,7 +67,8 @@ def test_bad_files_do_not_stop_the_others_and_the_exit_code_says_so(tmp_path):
 
     plain = predict(*files)
     assert plain.returncode != 0
-    assert [line.split(":")[0] for line in plain.stdout.splitlines()] == [str(GOOD[0]), str(GOOD[1])]
+    printed = [line.split(":")[0] for line in plain.stdout.splitlines()]
+    assert printed == [str(GOOD[0]), str(GOOD[1])]
     assert f"{missing}: error: no image file at {missing}" in plain.stderr
     assert f"{text}: error: {text} is not an image" in plain.stderr
     assert "2 of 4 files could not be read" in plain.stderr

@@ -144,8 +144,8 @@ def draw(strokes: list[Stroke], pen: float) -> np.ndarray:
     radius = pen * SUPERSAMPLE / 2
     for stroke in strokes:
         points = [tuple(p) for p in stroke * SUPERSAMPLE]
-        pencil.line(points, fill=255, width=round(2 * radius), joint="curve")
-        for x, y in (points[0], points[-1]):  # round ends, as a canvas's lineCap "round"
+        pencil.line(points, fill=255, width=round(2 * radius))
+        for x, y in points:  # round ends and joints, as a canvas's lineCap/lineJoin "round"
             pencil.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
     return np.asarray(big.resize((CANVAS, CANVAS), Image.Resampling.BOX))
 

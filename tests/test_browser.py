@@ -1,0 +1,376 @@
+"""The drawing pad in a real browser: Voila, JupyterLab and Notebook 7 in headless Chromium.
+
+Each test starts the server on 127.0.0.1 with a random token, opens the pad in Chromium
+through Playwright, draws a digit with mouse moves and checks the answer that the page
+shows. When a test fails, a screenshot of the page is kept in tests/browser_failures/
+(ignored by git), and the server's log and the browser's errors are printed.
+
+The browser is Debian's Chromium (``apt-get install chromium``; .ci/run installs it), never
+one downloaded by ``playwright install``. Without it these tests are skipped, except under
+CI (``CI=true``), where a missing browser is a failure.
+
+JupyterLab saves checkpoints (and may save the notebook) when it opens one, so it serves a
+copy of apps/drawing_pad.ipynb from a temporary folder; Voila only reads the notebook, so it
+serves apps/drawing_pad.ipynb itself, as README's command does. Either way the course's
+files stay as they were, which each test checks.
+
+Set DRAWING_PAD_SCREENSHOTS to a folder to keep a screenshot of each pad that passes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "apps" / "drawing_pad.ipynb"
+FAILURES = ROOT / "tests" / "browser_failures"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+IN_CI = os.environ.get("CI") == "true"
+
+#: How long to wait, at most, in seconds: for a server to answer, for a page to show the
+#: pad (JupyterLab also runs the notebook), and for the answer after drawing.
+SERVER_START = 60
+PAD_APPEARS = 60
+ANSWER_APPEARS = 20
+
+#: Strokes as (x, y) points in canvas pixels (the canvas is 280 x 280).
+SEVEN = [(80, 60), (200, 60), (120, 235)]
+ONE = [(140, 40), (140, 240)]
+FOUR = [(170, 240), (170, 40), (70, 170), (210, 170)]
+
+
+# -- the browser -----------------------------------------------------------------------
+
+def need_browser() -> None:
+    """Skip (fail under CI) when Chromium or Playwright is missing."""
+    problem = None
+    if not CHROMIUM.is_file():
+        problem = (f"Chromium is not installed at {CHROMIUM} (on Debian or Ubuntu: "
+                   "apt-get install chromium)")
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            problem = "the playwright package is missing (pip install -r requirements.txt)"
+    if problem and IN_CI:
+        pytest.fail(f"{problem}; under CI the browser tests must run (.ci/run installs "
+                    "Chromium)", pytrace=False)
+    if problem:
+        pytest.skip(f"browser tests skipped: {problem}")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+# -- the servers -----------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A Jupyter or Voila server started for a test, with its own token and log."""
+
+    def __init__(self, name: str, command: list[str], cwd: Path, env: dict, log: Path,
+                 port: int, token: str):
+        self.name, self.port, self.token, self.log = name, port, token, log
+        self.started = time.monotonic()
+        with open(log, "wb") as output:
+            # a session of its own: stopping it also stops the kernels it started
+            self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=output,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def url(self, path: str) -> str:
+        separator = "&" if "?" in path else "?"
+        return f"http://127.0.0.1:{self.port}{path}{separator}token={self.token}"
+
+    def wait_until_ready(self, path: str) -> None:
+        """Wait (at most SERVER_START seconds) until the server answers ``path``."""
+        deadline = self.started + SERVER_START
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(f"{self.name} stopped at start (exit code {self.process.returncode})"
+                            f":\n{self.log_tail()}", pytrace=False)
+            try:
+                urllib.request.urlopen(self.url(path), timeout=5).close()
+                return
+            except urllib.error.HTTPError:
+                return  # it answers, if only to refuse: it is up
+            except (urllib.error.URLError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{self.name} did not answer within {SERVER_START} s:\n"
+                                f"{self.log_tail()}", pytrace=False)
+                time.sleep(0.25)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # the server shuts its kernels down
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)  # any kernel left behind
+
+    def log_tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@pytest.fixture(scope="module")
+def jupyter_env(tmp_path_factory) -> dict:
+    """Settings of their own for the servers: no autosave, no news, nothing in ~/.jupyter."""
+    home = tmp_path_factory.mktemp("jupyter")
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab"
+    for plugin, values in {
+        "docmanager-extension/plugin": {"autosave": False},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        file = settings / f"{plugin}.jupyterlab-settings"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(values))
+    return dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
+                JUPYTER_RUNTIME_DIR=str(home / "runtime"), PYTHONUNBUFFERED="1")
+
+
+@pytest.fixture(scope="module")
+def voila(browser, jupyter_env, tmp_path_factory):
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server(
+        "Voila",
+        [sys.executable, "-m", "voila", "apps/drawing_pad.ipynb", "--no-browser",
+         f"--port={port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1",
+         f"--token={token}", "--show_tracebacks=True"],
+        cwd=ROOT, env=jupyter_env, log=tmp_path_factory.mktemp("voila") / "voila.log",
+        port=port, token=token)
+    try:
+        server.wait_until_ready("/voila/static/")
+        yield server
+    finally:
+        server.stop()
+
+
+def copy_without_outputs(source: Path, target: Path) -> None:
+    """Copy a notebook without its outputs, so that the only pad on the page is live."""
+    notebook = json.loads(source.read_text(encoding="utf-8"))
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    notebook["metadata"].pop("widgets", None)
+    target.write_text(json.dumps(notebook), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def jupyter(browser, jupyter_env, tmp_path_factory):
+    """A Jupyter server (JupyterLab and Notebook 7) serving copies of the pad's notebook."""
+    root = tmp_path_factory.mktemp("notebooks")
+    for name in ("drawing_pad_lab.ipynb", "drawing_pad_notebook7.ipynb"):
+        copy_without_outputs(APP, root / name)
+    port, token = free_port(), secrets.token_hex(16)
+    server = Server(
+        "JupyterLab",
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+         f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+         "--ServerApp.allow_root=True"],
+        cwd=root, env=jupyter_env, log=root.parent / f"{root.name}.log", port=port,
+        token=token)
+    try:
+        server.wait_until_ready("/api/status")
+        yield server
+    finally:
+        server.stop()
+
+
+# -- on the page -----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def open_page(browser, server: Server, name: str):
+    """A new page; if the test fails, keep a screenshot and print what went wrong."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(PAD_APPEARS * 1000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}")
+            if message.type == "error" else None)
+    try:
+        yield page
+    except BaseException:
+        FAILURES.mkdir(exist_ok=True)
+        shot = FAILURES / f"{name}.png"
+        with contextlib.suppress(Exception):
+            page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the failed page: {shot}")
+        print("the browser's errors:", *errors[-20:], sep="\n  ")
+        print(f"{server.name}'s log, its end:\n{server.log_tail()}")
+        raise
+    else:
+        keep = os.environ.get("DRAWING_PAD_SCREENSHOTS")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            page.locator(".dbh-pad").first.screenshot(path=str(Path(keep) / f"{name}.png"))
+    finally:
+        page.close()
+
+
+def wait_for_pad(page):
+    """The pad's canvas, once it is on the page and painted (so its kernel is listening)."""
+    canvas = page.locator("canvas.dbh-pad-canvas").first
+    canvas.wait_for(state="visible")
+    canvas.scroll_into_view_if_needed()
+    page.wait_for_function("canvas => canvas.getContext('2d').getImageData(140, 140, 1, 1)"
+                           ".data[3] > 0", arg=canvas.element_handle())
+    return canvas
+
+
+def ink_pixels(canvas) -> int:
+    """How many pixels of the canvas, as the browser shows it, are dark ink."""
+    return canvas.evaluate("""canvas => {
+        const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let ink = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 3] > 200 && data[i] < 100) ink++;
+        return ink;
+    }""")
+
+
+def draw(page, canvas, points, release: bool = True) -> None:
+    """Draw a stroke through ``points`` (canvas pixels) with the mouse."""
+    box = canvas.bounding_box()
+    scale = box["width"] / 280
+
+    def at(point):
+        return box["x"] + point[0] * scale, box["y"] + point[1] * scale
+
+    page.mouse.move(*at(points[0]))
+    page.mouse.down()
+    for point in points[1:]:
+        page.mouse.move(*at(point), steps=12)
+    if release:
+        page.mouse.up()
+
+
+def answer(page, digit: str = "", state: str = "", timeout: float = ANSWER_APPEARS):
+    """Wait until the pad shows ``digit`` (and ``state``), then return the answer's element."""
+    selector = ".dbh-answer"
+    selector += f'[data-digit="{digit}"]' if digit else ""
+    selector += f'[data-state="{state}"]' if state else ""
+    element = page.locator(selector).first
+    element.wait_for(timeout=timeout * 1000)
+    return element
+
+
+def run_all_cells(page) -> None:
+    """Run > Run All Cells, from the menu (the same in JupyterLab and Notebook 7)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
+    page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
+
+
+@pytest.fixture
+def course_unchanged():
+    """Checks that the test leaves the pad's notebook and its folder as they were."""
+    before = (hashlib.sha256(APP.read_bytes()).hexdigest(), sorted(APP.parent.iterdir()))
+    yield
+    after = (hashlib.sha256(APP.read_bytes()).hexdigest(), sorted(APP.parent.iterdir()))
+    assert after == before, "the browser test changed apps/"
+
+
+def seven_on_paper_png() -> bytes:
+    """A photo-like picture of a 7: dark ink on light paper."""
+    image = Image.new("RGB", (300, 300), (236, 233, 226))
+    ImageDraw.Draw(image).line([(90, 60), (210, 60), (130, 250)], fill=(25, 25, 50),
+                               width=14, joint="curve")
+    file = io.BytesIO()
+    image.save(file, format="PNG")
+    return file.getvalue()
+
+
+# -- the tests -------------------------------------------------------------------------
+
+def test_voila_needs_the_token(voila):
+    bare = f"http://127.0.0.1:{voila.port}/"
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(bare, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_voila_page_reads_a_digit_as_it_is_drawn(browser, voila, course_unchanged):
+    with open_page(browser, voila, "voila") as page:
+        page.goto(voila.url("/"))
+        canvas = wait_for_pad(page)
+        answer(page, state="blank")
+        assert "Draw a digit first" in page.locator(".dbh-answer").inner_text()
+
+        draw(page, canvas, SEVEN, release=False)
+        answer(page, state="sure")  # an answer while the pen is still down
+        page.mouse.up()
+        answer(page, digit="7", state="sure")
+        assert ink_pixels(canvas) > 2000  # the strokes show on the canvas
+        bars = page.locator(".dbh-bar-row").all_inner_texts()
+        assert [row.split()[0] for row in bars] == [str(digit) for digit in range(10)]
+        assert "ms" in page.locator(".dbh-timing").inner_text()
+
+        page.locator(".dbh-pad-clear").click()
+        answer(page, state="blank")
+        assert ink_pixels(canvas) == 0
+
+        page.locator(".dbh-pad-upload input[type=file]").set_input_files(
+            files=[{"name": "seven.png", "mimeType": "image/png",
+                    "buffer": seven_on_paper_png()}])
+        answer(page, digit="7", state="sure")
+        assert ink_pixels(canvas) > 1000  # the picture shows on the canvas
+
+
+def test_jupyterlab_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_unchanged):
+    with open_page(browser, jupyter, "jupyterlab") as page:
+        page.goto(jupyter.url("/lab/tree/drawing_pad_lab.ipynb"))
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        run_all_cells(page)
+        canvas = wait_for_pad(page)
+        answer(page, state="blank")
+        draw(page, canvas, ONE)
+        answer(page, digit="1", state="sure")
+        assert ink_pixels(canvas) > 1000
+
+
+def test_notebook7_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_unchanged):
+    with open_page(browser, jupyter, "notebook7") as page:
+        page.goto(jupyter.url("/notebooks/drawing_pad_notebook7.ipynb"))
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+        run_all_cells(page)
+        canvas = wait_for_pad(page)
+        draw(page, canvas, FOUR)
+        answer(page, digit="4", state="sure")
