@@ -44,7 +44,7 @@ def rescale(signal, low: float = LOW, high: float = HIGH) -> np.ndarray:
     """Stretch ``signal`` linearly so that its smallest value becomes ``low`` and its
     largest ``high``.
 
-    A signal whose values are all the same has no smallest or largest: it becomes
+    A signal whose values are all the same cannot be stretched: it becomes
     ``(low + high) / 2`` everywhere.
 
     Returns
