@@ -35,7 +35,7 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .own_digits import BLANK_MESSAGE, Reading, read_digit
 from .saving import DEFAULT_MODEL, load_network
@@ -65,7 +65,7 @@ STYLE = """
 .dbh-pad .dbh-digit { font-size: 120px; font-weight: 700; line-height: 1.0; }
 .dbh-pad .dbh-digit.dbh-blank { color: #c8c8c8; }
 .dbh-pad .dbh-unsure-mark { font-size: 60px; vertical-align: top; }
-.dbh-pad .dbh-message { font-size: 16px; line-height: 1.3; margin-top: 6px; min-height: 42px; }
+.dbh-pad .dbh-message { font-size: 15px; line-height: 1.3; margin-top: 6px; min-height: 42px; }
 .dbh-pad .dbh-caption { font-size: 13px; color: #555555; text-align: center; line-height: 1.3; }
 .dbh-pad .dbh-seen img { image-rendering: pixelated; border: 1px solid #8a8a8a; }
 .dbh-pad .dbh-bars { width: 330px; font-size: 15px; color: #1b1b1b; }
@@ -205,7 +205,7 @@ class DrawingPad(widgets.HBox):
         drawing = widgets.VBox([
             paper,
             widgets.HBox([self.clear_button, self.upload],
-                         layout=widgets.Layout(margin="10px 0 0 0", grid_gap="8px")),
+                         layout=widgets.Layout(margin="10px 0 0 0")),
         ])
         answer = widgets.VBox([
             widgets.HBox([self.answer, seen], layout=widgets.Layout(align_items="flex-start")),
@@ -239,9 +239,9 @@ class DrawingPad(widgets.HBox):
         self._show(None)
 
     def __repr__(self) -> str:
-        # what a page without widgets (GitHub, a plain terminal) shows instead of the pad
-        return (f"DrawingPad(size={self.side}): draw a digit here when the notebook runs "
-                "in Jupyter, or call pad.draw_strokes(...) or pad.read_image(...)")
+        # what a page without live widgets (GitHub, a terminal) shows instead of the pad
+        return (f"DrawingPad(size={self.side}): run the notebook in Jupyter to draw on it, "
+                "or use pad.draw_strokes(...)")
 
     # -- drawing -----------------------------------------------------------------------
     def draw_strokes(self, strokes: Iterable[Iterable[Sequence[float]]]) -> Reading:
@@ -399,16 +399,20 @@ class DrawingPad(widgets.HBox):
             try:
                 picture = Image.open(io.BytesIO(bytes(source)))
                 picture.load()
+            except UnidentifiedImageError:
+                raise ValueError("it is not a picture that can be read (PNG, JPEG, GIF, BMP, "
+                                 "TIFF or WebP)") from None
             except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-                raise ValueError(f"the uploaded file is not a picture that can be read "
-                                 f"(PNG, JPEG, GIF, BMP, TIFF or WebP): {exc}") from None
+                raise ValueError(f"it looks like a picture but could not be read ({exc}): "
+                                 "is the file damaged?") from None
             source = picture
+        preview = self._preview(source)  # before anything changes: raises if not a picture
         self._pen_is_down = False
         self._forget_drawing()
-        reading = self._read(source)
-        self._picture = self._preview(source)
+        self._picture = preview
+        self.reading = None
         self._repaint()
-        return reading
+        return self._read(source)
 
     def _read(self, source) -> Reading:
         start = time.perf_counter()
@@ -425,18 +429,21 @@ class DrawingPad(widgets.HBox):
     def _preview(self, source) -> np.ndarray:
         """The picture as RGBA pixels fitted into the canvas, on white paper."""
         if isinstance(source, Image.Image):
-            picture = source
+            picture = source.convert("RGBA")
         elif isinstance(source, np.ndarray):
-            array = source if source.dtype == np.uint8 else np.clip(
-                source * (255 if source.max() <= 1 else 1), 0, 255).astype(np.uint8)
-            picture = Image.fromarray(array)
+            array = source.reshape(IMAGE_SIDE, IMAGE_SIDE) if source.ndim == 1 else source
+            if array.dtype != np.uint8:  # 0..1 or 0..255
+                top = 255 if array.max() <= 1 else 1
+                array = np.clip(array.astype(float) * top, 0, 255).astype(np.uint8)
+            picture = Image.fromarray(array).convert("RGBA")
         else:
-            picture = Image.open(source)
-        picture = picture.convert("RGBA")
-        paper = Image.new("RGBA", picture.size, PAPER)
-        picture = Image.alpha_composite(paper, picture)
-        picture.thumbnail((self.side, self.side))
-        return np.asarray(picture)
+            with Image.open(source) as opened:
+                picture = opened.convert("RGBA")
+        picture = Image.alpha_composite(Image.new("RGBA", picture.size, PAPER), picture)
+        scale = self.side / max(picture.size)  # fit the canvas, larger or smaller
+        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+        resample = Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BOX
+        return np.asarray(picture.resize(size, resample))
 
     def _on_upload(self, change) -> None:
         files = change["new"]

@@ -49,8 +49,9 @@ class TrainingDiverged(FloatingPointError):
 
     def __init__(self, learning_rate: float, what: str):
         super().__init__(
-            f"training diverged with learning_rate={learning_rate:g}: {what}. "
-            f"Start again from a new network with a smaller learning rate, say {learning_rate / 10:g}.")
+            f"training diverged with learning_rate={learning_rate:g}: {what}. Start again "
+            f"from a new network with a smaller learning rate (try ten times smaller, "
+            f"{learning_rate / 10:g}, and again if it still diverges)")
 
 
 # -- checks: clear errors instead of tracebacks from deep inside NumPy -------------------------

@@ -380,8 +380,14 @@ def read_digit(network, source) -> Reading:
     elif blob:
         message = f"That looks like a dot or a blob, not a digit (my guess: {digit})"
     elif confidence < UNSURE_BELOW:
-        message = f"Not sure: it looks most like a {digit}, but also like a {runner_up}"
+        message = (f"Not sure: it looks most like {_a(digit)} {digit}, "
+                   f"but also like {_a(runner_up)} {runner_up}")
     else:
-        message = f"It's a {digit}"
+        message = f"It's {_a(digit)} {digit}"
     unsure = tiny or blob or confidence < UNSURE_BELOW
     return Reading(digit, confidence, scores, steps["inputs"], unsure, message)
+
+
+def _a(digit: int) -> str:
+    """The article before a digit's name in English: "an 8", but "a 3"."""
+    return "an" if digit == 8 else "a"

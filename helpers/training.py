@@ -5,10 +5,11 @@ Notebook 03 builds this loop step by step; later notebooks call :func:`fit`.
 
 from __future__ import annotations
 
+import sys
 import time
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .network import TrainingDiverged, make_targets
 
@@ -49,8 +50,9 @@ def fit(
     Returns
     -------
     history : a dict of lists, one value per epoch: ``epoch``, ``learning_rate``,
-        ``loss`` (mean training loss over the epoch's batches), ``train_accuracy``
-        (measured on up to 10,000 training images at the end of the epoch),
+        ``loss`` (mean training loss over the epoch's batches, each before its step),
+        ``train_loss`` and ``train_accuracy`` (measured on the first 10,000 training
+        images, or all if fewer, at the end of the epoch),
         ``validation_accuracy`` and ``validation_loss`` (when ``validation`` is given)
         and ``seconds`` (training time of the epoch, without the measurements).
     """
@@ -66,32 +68,43 @@ def fit(
     labels = np.asarray(labels)
     probe = slice(0, min(len(labels), 10_000))
     history: dict[str, list[float]] = {key: [] for key in (
-        "epoch", "learning_rate", "loss", "train_accuracy", "validation_accuracy",
+        "epoch", "learning_rate", "loss", "train_loss", "train_accuracy", "validation_accuracy",
         "validation_loss", "seconds")}
     first_learning_rate = network.learning_rate
     batch_size = int(batch_size)
     for epoch in range(1, int(epochs) + 1):
         network.learning_rate = first_learning_rate * learning_rate_decay ** (epoch - 1)
-        start = time.perf_counter()
-        order = rng.permutation(len(labels))
-        batch_losses = []
-        for first in tqdm(range(0, len(labels), batch_size), desc=f"epoch {epoch}/{epochs}",
-                          unit="batch", disable=not progress, leave=True, mininterval=0.5):
-            batch = order[first:first + batch_size]  # picks the batch's rows: no shuffled copy
-            batch_losses.append(network.train(inputs[batch], targets[batch]))
-        seconds = time.perf_counter() - start
-        outputs = network.query(inputs[probe])
-        check_not_stuck(network, outputs, epoch)
-        history["epoch"].append(epoch)
-        history["learning_rate"].append(network.learning_rate)
-        history["loss"].append(float(np.mean(batch_losses)))
-        history["train_accuracy"].append(float(np.mean(outputs.argmax(axis=1) == labels[probe])))
-        if validation is not None:
-            val_inputs, val_labels = validation
-            history["validation_accuracy"].append(accuracy(network, val_inputs, val_labels))
-            history["validation_loss"].append(network.loss(
-                val_inputs, make_targets(val_labels, network.output_nodes)))
-        history["seconds"].append(seconds)
+        # A text progress bar on stdout: it updates in place while the epoch runs, and a
+        # notebook saved afterwards shows each epoch's finished bar (a widget would not).
+        with tqdm(total=-(-len(labels) // batch_size), desc=f"epoch {epoch}/{epochs}",
+                  unit="batch", file=sys.stdout, disable=not progress, mininterval=0.5) as bar:
+            start = time.perf_counter()
+            order = rng.permutation(len(labels))
+            batch_losses = []
+            for first in range(0, len(labels), batch_size):
+                batch = order[first:first + batch_size]  # picks the batch's rows: no shuffled copy
+                batch_losses.append(network.train(inputs[batch], targets[batch]))
+                bar.update()
+            seconds = time.perf_counter() - start
+            outputs = network.query(inputs[probe])
+            check_not_stuck(network, outputs, epoch)
+            history["epoch"].append(epoch)
+            history["learning_rate"].append(network.learning_rate)
+            history["loss"].append(float(np.mean(batch_losses)))
+            history["train_loss"].append(
+                0.5 * float(np.sum((targets[probe] - outputs) ** 2)) / len(outputs))
+            history["train_accuracy"].append(float(np.mean(outputs.argmax(axis=1) == labels[probe])))
+            summary = (f"training loss {history['train_loss'][-1]:.4f} "
+                       f"accuracy {history['train_accuracy'][-1]:.4f}")
+            if validation is not None:
+                val_inputs, val_labels = validation
+                history["validation_accuracy"].append(accuracy(network, val_inputs, val_labels))
+                history["validation_loss"].append(network.loss(
+                    val_inputs, make_targets(val_labels, network.output_nodes)))
+                summary += (f", validation loss {history['validation_loss'][-1]:.4f} "
+                            f"accuracy {history['validation_accuracy'][-1]:.4f}")
+            history["seconds"].append(seconds)
+            bar.set_postfix_str(summary)
     if validation is None:
         del history["validation_accuracy"], history["validation_loss"]
     return history

@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -196,9 +197,11 @@ def copy_without_outputs(source: Path, target: Path) -> None:
 
 @pytest.fixture(scope="module")
 def jupyter(browser, jupyter_env, tmp_path_factory):
-    """A Jupyter server (JupyterLab and Notebook 7) serving copies of the pad's notebook."""
+    """A Jupyter server (JupyterLab, Notebook 7 and Voila's server extension, as on Binder)
+    serving copies of the pad's notebook."""
     root = tmp_path_factory.mktemp("notebooks")
-    for name in ("drawing_pad_lab.ipynb", "drawing_pad_notebook7.ipynb"):
+    for name in ("drawing_pad_lab.ipynb", "drawing_pad_notebook7.ipynb",
+                 "drawing_pad_binder.ipynb"):
         copy_without_outputs(APP, root / name)
     port, token = free_port(), secrets.token_hex(16)
     server = Server(
@@ -293,8 +296,25 @@ def answer(page, digit: str = "", state: str = "", timeout: float = ANSWER_APPEA
     return element
 
 
+#: True once the notebook's kernel has been connected and idle for half a second. (The
+#: execution indicator says "idle" also before there is a kernel, with "No Kernel" beside.)
+KERNEL_READY = """() => {
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator')?.dataset.status;
+    const kernel = document.querySelector('.jp-KernelName')?.innerText ?? '';
+    if (status !== 'idle' || kernel === '' || kernel.includes('No Kernel')) {
+        window.dbhKernelReadySince = undefined;
+        return false;
+    }
+    window.dbhKernelReadySince ??= Date.now();
+    return Date.now() - window.dbhKernelReadySince > 500;
+}"""
+
+
 def run_all_cells(page) -> None:
-    """Run > Run All Cells, from the menu (the same in JupyterLab and Notebook 7)."""
+    """Run > Run All Cells, from the menu (the same in JupyterLab and Notebook 7).
+
+    Only once the kernel is ready: cells run while it still connects may never run."""
+    page.wait_for_function(KERNEL_READY, polling=100)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).first.click()
     page.locator('li.lm-Menu-item[data-command="runmenu:run-all"]').click()
 
@@ -320,11 +340,11 @@ def seven_on_paper_png() -> bytes:
 
 # -- the tests -------------------------------------------------------------------------
 
-def test_voila_needs_the_token(voila):
-    bare = f"http://127.0.0.1:{voila.port}/"
-    with pytest.raises(urllib.error.HTTPError) as refused:
-        urllib.request.urlopen(bare, timeout=10)
-    assert refused.value.code == 403
+def test_voila_asks_for_the_token(voila):
+    for query in ("", "?token=wrong"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{voila.port}/{query}",
+                                    timeout=10) as response:
+            assert urllib.parse.urlsplit(response.geturl()).path == "/login"
 
 
 def test_voila_page_reads_a_digit_as_it_is_drawn(browser, voila, course_unchanged):
@@ -347,9 +367,10 @@ def test_voila_page_reads_a_digit_as_it_is_drawn(browser, voila, course_unchange
         answer(page, state="blank")
         assert ink_pixels(canvas) == 0
 
-        page.locator(".dbh-pad-upload input[type=file]").set_input_files(
-            files=[{"name": "seven.png", "mimeType": "image/png",
-                    "buffer": seven_on_paper_png()}])
+        with page.expect_file_chooser() as chooser:
+            page.locator(".dbh-pad-upload").click()
+        chooser.value.set_files(files=[{"name": "seven.png", "mimeType": "image/png",
+                                        "buffer": seven_on_paper_png()}])
         answer(page, digit="7", state="sure")
         assert ink_pixels(canvas) > 1000  # the picture shows on the canvas
 
@@ -374,3 +395,12 @@ def test_notebook7_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_
         canvas = wait_for_pad(page)
         draw(page, canvas, FOUR)
         answer(page, digit="4", state="sure")
+
+
+def test_voila_inside_the_jupyter_server_as_on_binder(browser, jupyter, course_unchanged):
+    """Binder's address for the page: voila/render/apps/drawing_pad.ipynb (notebook 05)."""
+    with open_page(browser, jupyter, "voila_render") as page:
+        page.goto(jupyter.url("/voila/render/drawing_pad_binder.ipynb"))
+        canvas = wait_for_pad(page)
+        draw(page, canvas, SEVEN)
+        answer(page, digit="7", state="sure")

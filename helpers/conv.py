@@ -1,0 +1,210 @@
+"""The layers of a convolutional network: Reshape, Conv2D, MaxPool2D and Flatten.
+
+Notebook 08 builds these step by step. Like the layers of :mod:`helpers.layers` each is a
+small class with ``forward`` and ``backward``, so they snap into a
+:class:`helpers.layers.Sequential` next to ``Dense`` and ``ReLU``.
+
+Images travel through a convolutional network as 4-D arrays of shape
+(n, channels, height, width): n images, each a stack of ``channels`` pictures of
+height x width pixels. An MNIST digit starts as 1 channel of 28 x 28 pixels; each
+convolution turns a stack of pictures into a stack of feature maps, one per filter.
+
+The network still takes (n, 784) inputs, like every network of the course, so that the
+drawing pad and ``python -m helpers predict`` need not know what is inside: its first
+layer, ``Reshape((1, 28, 28))``, turns each row of 784 pixels back into an image.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .layers import Layer
+
+
+def _check_images(layer: str, inputs: np.ndarray, channels: int | None = None) -> None:
+    """Raise a ValueError that a learner can act on if ``inputs`` is not (n, channels, h, w)."""
+    if inputs.ndim != 4:
+        raise ValueError(
+            f"{layer} takes images of shape (n, channels, height, width), not an array of "
+            f"shape {inputs.shape}. Put Reshape((1, 28, 28)) before it to turn rows of 784 "
+            "pixels into 1-channel images.")
+    if channels is not None and inputs.shape[1] != channels:
+        raise ValueError(
+            f"{layer} was built for {channels} input channel(s) but got images with "
+            f"{inputs.shape[1]} (shape {inputs.shape}): its channels must be the number of "
+            "filters of the convolution before it (1 for the first)")
+
+
+class Reshape(Layer):
+    """Give each sample the shape ``shape``: ``Reshape((1, 28, 28))`` turns rows of 784
+    pixels into images of 1 channel, 28 x 28. Backward turns the gradient back."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        super().__init__()
+        self.shape = tuple(int(size) for size in shape)
+
+    def forward(self, inputs, training=False):
+        size = math.prod(self.shape)
+        if inputs.ndim < 1 or math.prod(inputs.shape[1:]) != size:
+            raise ValueError(f"Reshape{self.shape} needs {size} values per sample, but got "
+                             f"inputs of shape {inputs.shape}")
+        self._input_shape = inputs.shape
+        return inputs.reshape(len(inputs), *self.shape)
+
+    def backward(self, gradient):
+        return gradient.reshape(self._input_shape)
+
+    def config(self):
+        return {"layer": "Reshape", "shape": list(self.shape)}
+
+
+class Flatten(Layer):
+    """Lay each sample's values out in one row, (n, ...) -> (n, values), for a Dense layer."""
+
+    def forward(self, inputs, training=False):
+        self._input_shape = inputs.shape
+        return inputs.reshape(len(inputs), -1)
+
+    def backward(self, gradient):
+        return gradient.reshape(self._input_shape)
+
+
+class Conv2D(Layer):
+    """Slide ``filters`` small kernels over the images; each gives one feature map.
+
+    Output pixel (y, x) of feature map f is the sum over the input channels c and the
+    kernel's rows i and columns j of ``weights[f, c, i, j] * inputs[c, y + i, x + j]``,
+    plus ``bias[f]``. There is no padding and the kernel moves 1 pixel at a time
+    (stride 1), so a k x k kernel turns an h x w image into (h - k + 1) x (w - k + 1).
+
+    The sums are done as one matrix product per batch ("im2col"): every k x k patch of
+    the input becomes one row of a big matrix, ``columns``, and
+    ``columns @ weights.reshape(filters, -1).T`` gives every output pixel at once.
+
+    Parameters
+    ----------
+    channels : the input's channels (1 for a grey image, the previous layer's filters after)
+    filters : the number of kernels, and so of feature maps
+    kernel_size : k, the side of each square kernel
+    gain : the weights start normal with standard deviation sqrt(gain / (channels k k));
+        2 (He initialisation) suits a convolution followed by ReLU
+    seed : seeds the starting weights
+    dtype : float32 to train, float64 to check gradients numerically
+    """
+
+    def __init__(self, channels: int, filters: int, kernel_size: int = 5, gain: float = 2.0,
+                 seed: int | None = None, dtype=np.float32):
+        super().__init__()
+        self.channels, self.filters = int(channels), int(filters)
+        self.kernel_size, self.gain = int(kernel_size), float(gain)
+        if min(self.channels, self.filters, self.kernel_size) < 1:
+            raise ValueError("channels, filters and kernel_size must be whole numbers of at "
+                             f"least 1, not {channels!r}, {filters!r}, {kernel_size!r}")
+        fan_in = self.channels * self.kernel_size ** 2  # the inputs of one output pixel
+        rng = np.random.default_rng(seed)
+        shape = (self.filters, self.channels, self.kernel_size, self.kernel_size)
+        self.parameters = {
+            "weights": rng.normal(0.0, np.sqrt(self.gain / fan_in), shape).astype(dtype),
+            "bias": np.zeros(self.filters, dtype=dtype),
+        }
+
+    def _kernel_matrix(self) -> np.ndarray:
+        """The weights as a (filters, k * k * channels) matrix, one row per kernel, its
+        values in the order of a row of ``columns``: row, column, then channel."""
+        return self.parameters["weights"].transpose(0, 2, 3, 1).reshape(self.filters, -1)
+
+    def forward(self, inputs, training=False):
+        _check_images("Conv2D", inputs, self.channels)
+        n, channels, height, width = inputs.shape
+        k = self.kernel_size
+        if height < k or width < k:
+            raise ValueError(f"Conv2D's {k} x {k} kernels do not fit in images of "
+                             f"{height} x {width} pixels (input shape {inputs.shape})")
+        # (n, channels, out_height, out_width, k, k): every k x k patch, without copying
+        patches = sliding_window_view(inputs, (k, k), axis=(2, 3))
+        out_height, out_width = patches.shape[2:4]
+        # "im2col": one row per output pixel (image, y, x) with its patch's values, pixel
+        # by pixel and for each pixel its channels. This reshape is the one copy.
+        columns = patches.transpose(0, 2, 3, 4, 5, 1).reshape(-1, k * k * channels)
+        outputs = columns @ self._kernel_matrix().T + self.parameters["bias"]
+        self._columns, self._input_shape = columns, inputs.shape
+        # (n y x, filters) -> (n, filters, out_height, out_width), a view: no copy
+        return outputs.reshape(n, out_height, out_width, self.filters).transpose(0, 3, 1, 2)
+
+    def backward(self, gradient):
+        n, channels, height, width = self._input_shape
+        k = self.kernel_size
+        out_height, out_width = gradient.shape[2:]
+        # one row per output pixel, lined up with the rows of ``columns``
+        rows = gradient.transpose(0, 2, 3, 1).reshape(-1, self.filters)
+        kernel_gradient = rows.T @ self._columns  # (filters, k * k * channels)
+        self.gradients = {
+            "weights": kernel_gradient.reshape(self.filters, k, k, channels).transpose(0, 3, 1, 2),
+            "bias": rows.sum(axis=0),
+        }
+        # dLoss/d(columns), then "col2im": each patch's gradient goes back to the pixels
+        # it came from. A pixel lies in up to k x k patches, so its shares add up.
+        patch_gradient = (rows @ self._kernel_matrix()).reshape(
+            n, out_height, out_width, k, k, channels)
+        input_gradient = np.zeros((n, height, width, channels), dtype=gradient.dtype)
+        for i in range(k):
+            for j in range(k):
+                input_gradient[:, i:i + out_height, j:j + out_width] += patch_gradient[:, :, :, i, j]
+        return input_gradient.transpose(0, 3, 1, 2)
+
+    def config(self):
+        return {"layer": "Conv2D", "channels": self.channels, "filters": self.filters,
+                "kernel_size": self.kernel_size, "gain": self.gain}
+
+
+class MaxPool2D(Layer):
+    """Keep the largest value of each ``size`` x ``size`` block of every feature map.
+
+    With size 2 a 24 x 24 map becomes 12 x 12. Backward sends each output's gradient to
+    the one input that was the largest of its block (the first, row by row, if several
+    tie); the other inputs had no effect on the output, so their gradient is 0.
+    """
+
+    def __init__(self, size: int = 2):
+        super().__init__()
+        self.size = int(size)
+        if self.size < 1:
+            raise ValueError(f"size must be a whole number of at least 1, not {size!r}")
+
+    def _corners(self, array: np.ndarray):
+        """For each position (i, j) inside a block: that value of every block, a view of
+        shape (n, channels, height / size, width / size)."""
+        s = self.size
+        for i in range(s):
+            for j in range(s):
+                yield array[:, :, i::s, j::s]
+
+    def forward(self, inputs, training=False):
+        _check_images("MaxPool2D", inputs)
+        height, width = inputs.shape[2:]
+        if height % self.size or width % self.size:
+            raise ValueError(f"MaxPool2D({self.size}) needs feature maps whose height and "
+                             f"width are multiples of {self.size}, not {height} x {width} "
+                             f"(input shape {inputs.shape})")
+        corners = self._corners(inputs)
+        outputs = next(corners)
+        for corner in corners:
+            outputs = np.maximum(outputs, corner)
+        self._inputs, self._outputs = inputs, outputs
+        return outputs
+
+    def backward(self, gradient):
+        input_gradient = np.zeros_like(self._inputs)
+        routed = np.zeros(gradient.shape, dtype=bool)  # blocks whose gradient has gone
+        for corner, corner_gradient in zip(self._corners(self._inputs),
+                                           self._corners(input_gradient)):
+            winner = (corner == self._outputs) & ~routed  # the first largest of its block
+            corner_gradient[...] = gradient * winner
+            routed |= winner
+        return input_gradient
+
+    def config(self):
+        return {"layer": "MaxPool2D", "size": self.size}
