@@ -21,7 +21,8 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .layers import Layer
+from .layers import Dense, Layer, ReLU, Sequential, SoftmaxCrossEntropy
+from .optimizers import Adam
 
 
 def _check_images(layer: str, inputs: np.ndarray, channels: int | None = None) -> None:
@@ -49,7 +50,7 @@ class Reshape(Layer):
     def forward(self, inputs, training=False):
         size = math.prod(self.shape)
         if inputs.ndim < 1 or math.prod(inputs.shape[1:]) != size:
-            raise ValueError(f"Reshape{self.shape} needs {size} values per sample, but got "
+            raise ValueError(f"Reshape({self.shape}) needs {size} values per sample, but got "
                              f"inputs of shape {inputs.shape}")
         self._input_shape = inputs.shape
         return inputs.reshape(len(inputs), *self.shape)
@@ -208,3 +209,25 @@ class MaxPool2D(Layer):
 
     def config(self):
         return {"layer": "MaxPool2D", "size": self.size}
+
+
+def mnist_cnn(filters: tuple[int, int] = (32, 64), hidden_nodes: int = 128,
+              learning_rate: float = 0.002, seed: int | None = 42) -> Sequential:
+    """Notebook 08's convolutional network for MNIST, untrained, with an Adam optimiser.
+
+    784 inputs -> Reshape to 1 x 28 x 28 -> conv 5x5 (``filters[0]`` maps of 24 x 24) ->
+    ReLU -> max pool 2 (12 x 12) -> conv 5x5 (``filters[1]`` maps of 8 x 8) -> ReLU ->
+    max pool 2 (4 x 4) -> Flatten -> dense ``hidden_nodes`` -> ReLU -> dense 10 scores,
+    then softmax cross entropy. Each layer with weights gets its own seed from ``seed``.
+    """
+    first, second = filters
+    seeds = [None] * 4 if seed is None else [seed + i for i in range(4)]
+    layers = [
+        Reshape((1, 28, 28)),
+        Conv2D(1, first, 5, seed=seeds[0]), ReLU(), MaxPool2D(2),
+        Conv2D(first, second, 5, seed=seeds[1]), ReLU(), MaxPool2D(2),
+        Flatten(),
+        Dense(second * 4 * 4, hidden_nodes, gain=2.0, seed=seeds[2]), ReLU(),
+        Dense(hidden_nodes, 10, seed=seeds[3]),
+    ]
+    return Sequential(layers, SoftmaxCrossEntropy(), Adam(learning_rate=learning_rate))

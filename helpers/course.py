@@ -109,6 +109,16 @@ NOTEBOOKS = [
              "digits, and run the network backwards to see what it imagines each digit "
              "looks like.",
              "15 s"),
+    Notebook("07_better_training.ipynb", "Better training",
+             "Cut the network into layers and improve it one measured change at a time "
+             "(softmax, ReLU, two hidden layers, Adam, augmented digits) until it reads "
+             "over 98.5 % of the test digits.",
+             "3 min"),
+    Notebook("08_convolutional_network_by_hand.ipynb", "A convolutional network by hand",
+             "Build convolution (im2col) and max-pooling layers, check their gradients "
+             "numerically and train a convolutional network that reads over 99 % of the "
+             "test digits.",
+             "3 min"),
 ]
 
 

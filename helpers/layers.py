@@ -68,7 +68,8 @@ class Dense(Layer):
         super().__init__()
         for name, size in [("inputs", inputs), ("outputs", outputs)]:
             if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Dense: {name} must be a whole number of at least 1, not {size!r}")
+                raise ValueError(f"Dense: {name} must be a whole number of at least 1, "
+                                 f"not {size!r}")
         self.inputs, self.outputs, self.gain = int(inputs), int(outputs), float(gain)
         rng = np.random.default_rng(seed)
         scale = np.sqrt(self.gain / self.inputs)
@@ -176,13 +177,14 @@ class Sequential:
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise TypeError(f"layers must be a list of layers (Dense, ReLU, ...), not {layers!r}")
         if not hasattr(loss, "loss_and_gradient"):
-            raise TypeError(f"loss must be one of {[cls.__name__ + '()' for cls in LOSSES.values()]}"
-                            f", not {loss!r}")
+            names = ", ".join(f"{cls.__name__}()" for cls in LOSSES.values())
+            raise TypeError(f"loss must be one of {names}, not {loss!r}")
         if not hasattr(optimizer, "step"):
             raise TypeError(f"optimizer must be an optimiser from helpers.optimizers, such as "
                             f"SGD(0.1) or Adam(0.001), not {optimizer!r}")
         if isinstance(input_nodes, bool) or int(input_nodes) != input_nodes or input_nodes < 1:
-            raise ValueError(f"input_nodes must be a whole number of at least 1, not {input_nodes!r}")
+            raise ValueError(f"input_nodes must be a whole number of at least 1, "
+                             f"not {input_nodes!r}")
         self.layers, self.loss_function, self.optimizer = layers, loss, optimizer
         self.input_nodes = int(input_nodes)
         self.name = ""
@@ -222,7 +224,8 @@ class Sequential:
             raise ValueError(f"inputs have shape {inputs.shape}, expected {self.input_nodes} "
                              f"values per sample: ({self.input_nodes},) or (n, {self.input_nodes})")
         if not np.isfinite(inputs).all():
-            raise ValueError("inputs contain NaN or infinite values; scale pixels to 0.01..1.0 first")
+            raise ValueError("inputs contain NaN or infinite values; "
+                             "scale pixels to 0.01..1.0 first")
         return inputs
 
     @staticmethod

@@ -48,10 +48,13 @@ class TrainingDiverged(FloatingPointError):
     learning rate."""
 
     def __init__(self, learning_rate: float, what: str):
-        super().__init__(
-            f"training diverged with learning_rate={learning_rate:g}: {what}. Start again "
-            f"from a new network with a smaller learning rate (try ten times smaller, "
-            f"{learning_rate / 10:g}, and again if it still diverges)")
+        super().__init__(learning_rate, what)
+        self.learning_rate, self.what = learning_rate, what
+
+    def __str__(self) -> str:
+        return (f"training diverged with learning_rate={self.learning_rate:g}: {self.what}. "
+                f"Start again from a new network with a smaller learning rate (try ten times "
+                f"smaller, {self.learning_rate / 10:g}, and again if it still diverges)")
 
 
 # -- checks: clear errors instead of tracebacks from deep inside NumPy -------------------------

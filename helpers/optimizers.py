@@ -20,7 +20,8 @@ import numpy as np
 OPTIMIZERS: dict[str, type] = {}
 
 
-def _check(name: str, value, low: float, high: float = math.inf, low_allowed: bool = False) -> float:
+def _check(name: str, value, low: float, high: float = math.inf,
+           low_allowed: bool = False) -> float:
     """``value`` as a float if it lies between ``low`` and ``high``, else a ValueError."""
     try:
         number = float(value)
@@ -122,4 +123,5 @@ class Adam(SGD):
             m += (1.0 - self.beta1) * g
             v *= self.beta2
             v += (1.0 - self.beta2) * (g * g)
-            value -= (self.learning_rate / correction1) * m / (np.sqrt(v / correction2) + self.epsilon)
+            m_hat, v_hat = m / correction1, v / correction2
+            value -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)

@@ -5,13 +5,19 @@ so loading a file cannot run code):
 
 * ``format`` ("digits-by-hand network") and ``format_version`` (1), so that a file
   from another program is recognised as such;
-* ``kind`` (the class, e.g. "NeuralNetwork") and ``name`` (a description for people);
-* ``architecture/<key>``: the numbers that build the network (layer sizes, learning rate);
-* ``parameter/<name>``: the weights and biases.
+* ``kind`` (the class, "NeuralNetwork" or "Sequential") and ``name`` (a description for
+  people);
+* what builds the network untrained: for a NeuralNetwork the numbers
+  ``architecture/<key>`` (layer sizes, learning rate); for a Sequential network ``config``,
+  the text of its ``config()`` in JSON (its layers, loss and optimiser);
+* ``parameter/<name>``: the weights and biases, by the names of ``network.parameters()``.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import json
 import os
 import tempfile
 import zipfile
@@ -19,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .layers import LAYER_TYPES, LOSSES, Sequential
 from .network import NeuralNetwork
+from .optimizers import OPTIMIZERS
 
 FORMAT = "digits-by-hand network"
 FORMAT_VERSION = 1
@@ -30,11 +38,18 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: The network that notebook 03 trains, used by the later notebooks and the command line.
 DEFAULT_MODEL = MODELS_DIR / "mnist_784_200_10.npz"
 
+#: The best fully connected network, trained in notebook 07.
+BEST_DENSE_MODEL = MODELS_DIR / "mnist_dense_best.npz"
+
 #: The numbers of ``architecture/`` that every saved network has.
 ARCHITECTURE_KEYS = ("input_nodes", "hidden_nodes", "output_nodes", "learning_rate")
 
 #: The classes a file may name as its ``kind``.
-KINDS = {"NeuralNetwork": NeuralNetwork}
+KINDS = {"NeuralNetwork": NeuralNetwork, "Sequential": Sequential}
+
+#: The modules that define layers: each is imported before a Sequential network is rebuilt,
+#: so that its layer classes are in LAYER_TYPES.
+LAYER_MODULES = ("helpers.layers", "helpers.conv")
 
 
 class ModelFileError(ValueError):
@@ -56,8 +71,11 @@ def save_network(network, path: str | Path, name: str = "") -> Path:
         raise ValueError(f"{path}: a saved network's file name must end in .npz")
     arrays = {"format": np.array(FORMAT), "format_version": np.array(FORMAT_VERSION),
               "kind": np.array(kind), "name": np.array(name)}
-    arrays.update({f"architecture/{key}": np.array(value)
-                   for key, value in architecture(network).items()})
+    if kind == "Sequential":
+        arrays["config"] = np.array(json.dumps(network.config()))
+    else:
+        arrays.update({f"architecture/{key}": np.array(value)
+                       for key, value in architecture(network).items()})
     arrays.update({f"parameter/{key}": value for key, value in network.parameters().items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".npz.partial")
@@ -102,6 +120,41 @@ def load_network(path: str | Path):
     kind = _text(arrays.get("kind"))
     if kind not in KINDS:
         raise ModelFileError(f"{path} holds a {kind!r}; this course knows {sorted(KINDS)}")
+    if kind == "Sequential":
+        network, built_from = _build_sequential(path, arrays)
+    else:
+        network, built_from = _build_neural_network(path, arrays)
+    expected_names = {f"parameter/{key}" for key in network.parameters()}
+    unknown = sorted(key for key in arrays
+                     if key.startswith("parameter/") and key not in expected_names)
+    if unknown:
+        raise ModelFileError(f"{path} holds {', '.join(unknown)}, which the network it describes "
+                             f"({built_from}) does not have")
+    for key, expected in network.parameters().items():
+        stored = arrays.get(f"parameter/{key}")
+        if stored is None:
+            raise ModelFileError(f"{path} is missing the array parameter/{key}")
+        if stored.shape != expected.shape:
+            raise ModelFileError(f"{path}: parameter/{key} has shape {stored.shape}, expected "
+                                 f"{expected.shape} for the architecture {built_from}")
+        if not np.issubdtype(stored.dtype, np.floating) or not np.isfinite(stored).all():
+            raise ModelFileError(f"{path}: parameter/{key} must hold finite floating-point "
+                                 f"numbers, not {stored.dtype} values with NaN or infinities")
+        expected[...] = stored
+    network.name = _text(arrays.get("name"))
+    return network
+
+
+def _stored_dtype(arrays: dict[str, np.ndarray], key: str) -> np.dtype:
+    """The float type of the stored parameter ``key`` (float32 if it is not a float array)."""
+    stored = arrays.get(f"parameter/{key}")
+    if stored is not None and stored.dtype in (np.float32, np.float64):
+        return stored.dtype
+    return np.dtype(np.float32)
+
+
+def _build_neural_network(path: Path, arrays: dict[str, np.ndarray]):
+    """A NeuralNetwork of the file's architecture, untrained, and that architecture."""
     settings = {key.split("/", 1)[1]: value for key, value in arrays.items()
                 if key.startswith("architecture/")}
     missing = [key for key in ARCHITECTURE_KEYS if key not in settings]
@@ -110,26 +163,60 @@ def load_network(path: str | Path):
                              f"{', '.join('architecture/' + key for key in missing)}")
     try:
         settings = {key: value.item() for key, value in settings.items()}
-        stored_dtype = arrays.get(f"parameter/{KINDS[kind].PARAMETERS[0]}")
-        dtype = stored_dtype.dtype if stored_dtype is not None and \
-            stored_dtype.dtype in (np.float32, np.float64) else np.float32
-        network = KINDS[kind](**settings, seed=None, dtype=dtype)
+        dtype = _stored_dtype(arrays, NeuralNetwork.PARAMETERS[0])
+        network = NeuralNetwork(**settings, seed=None, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise ModelFileError(f"{path} has an architecture this course cannot build: "
                              f"{settings} ({exc})") from None
-    for key, expected in network.parameters().items():
-        stored = arrays.get(f"parameter/{key}")
-        if stored is None:
-            raise ModelFileError(f"{path} is missing the array parameter/{key}")
-        if stored.shape != expected.shape:
-            raise ModelFileError(f"{path}: parameter/{key} has shape {stored.shape}, expected "
-                                 f"{expected.shape} for the architecture {settings}")
-        if not np.issubdtype(stored.dtype, np.floating) or not np.isfinite(stored).all():
-            raise ModelFileError(f"{path}: parameter/{key} must hold finite floating-point "
-                                 f"numbers, not {stored.dtype} values with NaN or infinities")
-        expected[...] = stored
-    network.name = _text(arrays.get("name"))
-    return network
+    return network, settings
+
+
+def _build_sequential(path: Path, arrays: dict[str, np.ndarray]):
+    """A Sequential network of the file's ``config``, untrained, and a short description.
+
+    Its parameters get the float type of the file's first parameter (float32 or float64)."""
+    text = _text(arrays.get("config"))
+    try:
+        config = json.loads(text)
+        layer_configs, loss_name = list(config["layers"]), config["loss"]
+        optimizer_config, input_nodes = dict(config["optimizer"]), config["input_nodes"]
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(
+            f"{path} holds a Sequential network but no readable config: the array 'config' must "
+            "be the JSON text of network.config(), with input_nodes, loss, optimizer and layers "
+            f"({type(exc).__name__}: {exc})") from None
+    for module in LAYER_MODULES:  # register every layer class the course defines
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    layers = []
+    for number, layer_config in enumerate(layer_configs):
+        arguments = dict(layer_config) if isinstance(layer_config, dict) else {}
+        name = str(arguments.pop("layer", None))
+        if name not in LAYER_TYPES:
+            raise ModelFileError(
+                f"{path}: layer {number} is a {name!r}, which this course does not know (it "
+                f"knows {', '.join(sorted(LAYER_TYPES))}). If it is your own layer class, "
+                "run the code that defines it before loading.")
+        try:
+            layers.append(LAYER_TYPES[name](**arguments))
+        except (TypeError, ValueError) as exc:
+            raise ModelFileError(f"{path}: layer {number}, {name}, cannot be built from "
+                                 f"{arguments} ({exc})") from None
+    optimizer_name = str(optimizer_config.pop("optimizer", None))
+    if str(loss_name) not in LOSSES or optimizer_name not in OPTIMIZERS:
+        raise ModelFileError(f"{path}: the loss {loss_name!r} or the optimiser {optimizer_name!r} "
+                             f"is unknown; this course knows the losses {sorted(LOSSES)} and the "
+                             f"optimisers {sorted(OPTIMIZERS)}")
+    try:
+        optimizer = OPTIMIZERS[optimizer_name](**optimizer_config)
+        network = Sequential(layers, LOSSES[loss_name](), optimizer, input_nodes=input_nodes)
+    except (TypeError, ValueError) as exc:
+        raise ModelFileError(f"{path} has a config this course cannot build: {exc}") from None
+    dtype = _stored_dtype(arrays, next(iter(network.parameters()), ""))
+    for layer in layers:
+        layer.parameters = {key: value.astype(dtype) for key, value in layer.parameters.items()}
+    description = " -> ".join(repr(layer) for layer in layers)
+    return network, description
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
