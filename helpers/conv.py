@@ -82,8 +82,9 @@ class Conv2D(Layer):
     (stride 1), so a k x k kernel turns an h x w image into (h - k + 1) x (w - k + 1).
 
     The sums are done as one matrix product per batch ("im2col"): every k x k patch of
-    the input becomes one row of a big matrix, ``columns``, and
-    ``columns @ weights.reshape(filters, -1).T`` gives every output pixel at once.
+    the input becomes one row of a big matrix, ``columns``; the weights become a matrix
+    with one row per filter; and ``columns @ kernel_matrix.T`` gives every output pixel
+    of every filter at once.
 
     Parameters
     ----------
@@ -152,8 +153,9 @@ class Conv2D(Layer):
             n, out_height, out_width, k, k, channels)
         input_gradient = np.zeros((n, height, width, channels), dtype=gradient.dtype)
         for i in range(k):
-            for j in range(k):
-                input_gradient[:, i:i + out_height, j:j + out_width] += patch_gradient[:, :, :, i, j]
+            for j in range(k):  # value (i, j) of every patch goes back to its pixel
+                window = input_gradient[:, i:i + out_height, j:j + out_width]
+                window += patch_gradient[:, :, :, i, j]
         return input_gradient.transpose(0, 3, 1, 2)
 
     def config(self):

@@ -6,7 +6,9 @@
   is installed) forward and backward against ``torch.nn.functional.conv2d``;
 * MaxPool2D against a loop over the blocks, and where its gradient goes when values tie;
 * ``config()`` rebuilds each layer through ``LAYER_TYPES``;
-* inputs of the wrong shape give errors that say what to do.
+* inputs of the wrong shape give errors that say what to do;
+* the shipped ``models/mnist_cnn.npz`` is notebook 08's network and reads over 99 % of the
+  test digits.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import json
 import numpy as np
 import pytest
 
-from helpers.conv import Conv2D, Flatten, MaxPool2D, Reshape
+from helpers.conv import Conv2D, Flatten, MaxPool2D, Reshape, mnist_cnn
+from helpers.data import load_mnist
 from helpers.layers import LAYER_TYPES, Dense, ReLU, Sequential, SoftmaxCrossEntropy
 from helpers.optimizers import Adam
+from helpers.saving import MODELS_DIR, load_network
 
 EPSILON = 1e-6  # the step of the central differences
 TOLERANCE = 1e-6  # the largest relative error allowed between backprop and the differences
@@ -282,7 +286,8 @@ def test_conv2d_starts_with_he_weights_and_zero_biases():
 # -- config() rebuilds the layer ---------------------------------------------------------------
 
 @pytest.mark.parametrize("layer", [Reshape((1, 28, 28)), Conv2D(3, 8, 5, gain=1.5, seed=0),
-                                   MaxPool2D(3), Flatten()], ids=lambda layer: type(layer).__name__)
+                                   MaxPool2D(3), Flatten()],
+                         ids=lambda layer: type(layer).__name__)
 def test_config_rebuilds_the_layer_through_layer_types(layer):
     config = layer.config()
     assert config["layer"] == type(layer).__name__
@@ -333,3 +338,26 @@ def test_conv2d_sizes_must_be_at_least_one(arguments):
 def test_maxpool_size_must_be_at_least_one():
     with pytest.raises(ValueError, match="at least 1"):
         MaxPool2D(0)
+
+
+# -- notebook 08's network and the one that ships ------------------------------------------------
+
+def test_mnist_cnn_takes_rows_of_784_pixels_and_gives_10_probabilities():
+    network = mnist_cnn(seed=0)
+    assert sum(value.size for value in network.parameters().values()) == 184_586
+    inputs = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    outputs = network.query(inputs)
+    assert outputs.shape == (3, 10) and outputs.dtype == np.float32
+    np.testing.assert_allclose(outputs.sum(axis=1), 1, rtol=1e-5)
+    assert network.query(inputs[0]).shape == (10,)  # one image, as the drawing pad asks
+    assert np.array_equal(mnist_cnn(seed=0).parameters()["4.weights"],
+                          network.parameters()["4.weights"])
+
+
+def test_the_shipped_conv_network_is_notebook_08_s_and_reads_over_99_percent():
+    network = load_network(MODELS_DIR / "mnist_cnn.npz")
+    assert network.config()["layers"] == mnist_cnn().config()["layers"]
+    inputs, labels = load_mnist("test")
+    predictions = np.concatenate([network.predict(inputs[first:first + 1000])
+                                  for first in range(0, len(labels), 1000)])
+    assert np.mean(predictions == labels) >= 0.990
