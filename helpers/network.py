@@ -100,8 +100,8 @@ def check_inputs(inputs, input_nodes: int, dtype) -> np.ndarray:
             f"per sample: shape ({input_nodes},) for one sample or (n, {input_nodes}) for n "
             f"samples{' (an MNIST image is 28 x 28 = 784 pixels)' if input_nodes == 784 else ''}")
     if not np.isfinite(inputs).all():
-        raise ValueError("inputs contain NaN or infinite values; inputs must be finite "
-                         "numbers (MNIST pixels scaled to 0.01..1.0, see helpers.data.scale_pixels)")
+        raise ValueError("inputs contain NaN or infinite values; inputs must be finite numbers "
+                         "(MNIST pixels scaled to 0.01..1.0: see helpers.data.scale_pixels)")
     return inputs
 
 

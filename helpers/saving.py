@@ -82,6 +82,9 @@ def save_network(network, path: str | Path, name: str = "") -> Path:
     try:
         with os.fdopen(handle, "wb") as file:
             np.savez(file, **arrays)
+        umask = os.umask(0)  # read the umask (the only way is to set it) ...
+        os.umask(umask)  # ... and put it back
+        os.chmod(temporary, 0o666 & ~umask)  # a temporary file is private; a saved network is not
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

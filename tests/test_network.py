@@ -22,7 +22,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from helpers.data import DATA_DIR, read_mnist_csv, scale_pixels
+from helpers.data import DATA_DIR, load_mnist, read_mnist_csv, scale_pixels
 from helpers.network import NeuralNetwork, TrainingDiverged, make_targets
 from helpers.training import check_not_stuck, fit
 
@@ -54,7 +54,8 @@ def independent_loss(network, inputs, targets) -> float:
 
 
 def numerical_gradient(network, name, inputs, targets, indices=None, epsilon=1e-5) -> np.ndarray:
-    """Central differences of the loss for the entries ``indices`` of a parameter (all by default)."""
+    """Central differences of the loss for the entries ``indices`` of a parameter (all of
+    them by default)."""
     parameter = getattr(network, name)
     indices = list(np.ndindex(parameter.shape)) if indices is None else indices
     gradient = []
@@ -116,7 +117,8 @@ def test_the_gradient_check_catches_a_wrong_gradient():
     network = NeuralNetwork(5, 4, 3, seed=1, dtype=np.float64)
     inputs, targets = rng.random((6, 5)), make_targets(rng.integers(0, 3, 6), 3, np.float64)
     wrong = network.gradients(inputs, targets)["w_input_hidden"] * 1.001
-    assert relative_error(wrong, numerical_gradient(network, "w_input_hidden", inputs, targets)) > 1e-6
+    numerical = numerical_gradient(network, "w_input_hidden", inputs, targets)
+    assert relative_error(wrong, numerical) > 1e-6
 
 
 # -- learning -------------------------------------------------------------------------------
@@ -249,7 +251,9 @@ def test_nan_or_infinite_inputs_are_refused(bad):
     inputs = np.full((3, 784), 0.5)
     inputs[1, 100] = bad
     before = copy_parameters(network)
-    for attempt in (lambda: network.query(inputs), lambda: network.train(inputs, make_targets([0, 1, 2]))):
+    attempts = (lambda: network.query(inputs),
+                lambda: network.train(inputs, make_targets([0, 1, 2])))
+    for attempt in attempts:
         with pytest.raises(ValueError, match="NaN or infinite"):
             attempt()
     for name in PARAMETERS:  # a refused batch changes nothing
@@ -278,8 +282,9 @@ def test_a_learning_rate_set_to_zero_later_is_refused_at_the_next_step():
         network.train(np.full(784, 0.5), make_targets(3))
 
 
-@pytest.mark.parametrize("sizes, name", [((0, 200, 10), "input_nodes"), ((784, 2.5, 10), "hidden_nodes"),
-                                         ((784, 200, True), "output_nodes"), ((784, "200", 10), "hidden_nodes")])
+@pytest.mark.parametrize("sizes, name", [
+    ((0, 200, 10), "input_nodes"), ((784, 2.5, 10), "hidden_nodes"),
+    ((784, 200, True), "output_nodes"), ((784, "200", 10), "hidden_nodes")])
 def test_layer_sizes_must_be_whole_numbers_of_at_least_one(sizes, name):
     with pytest.raises(ValueError, match=f"{name} must be a whole number"):
         NeuralNetwork(*sizes)
@@ -323,7 +328,7 @@ def test_fit_stops_a_network_whose_sigmoids_have_saturated():
     """With learning rate 10, the weights stay finite but within an epoch every output sinks
     into the flat ends of the sigmoid: the network answers the same for every image and
     has stopped learning. fit says so after the epoch, with advice."""
-    inputs, labels = load_some_training_digits(5000)
+    inputs, labels = load_some_digits(5000)
     network = NeuralNetwork(learning_rate=10, seed=42)
     with pytest.raises(TrainingDiverged, match=r"after epoch 1.*saturated.*every image.*"
                                                r"smaller learning rate \(try ten times smaller, 1,"):
@@ -333,7 +338,7 @@ def test_fit_stops_a_network_whose_sigmoids_have_saturated():
 
 
 def test_fit_leaves_a_healthy_network_alone():
-    inputs, labels = load_some_training_digits(5000)
+    inputs, labels = load_some_digits(5000)
     network = NeuralNetwork(learning_rate=1.0, seed=42)
     history = fit(network, inputs, labels, epochs=2, batch_size=16, progress=False)
     assert history["train_accuracy"][-1] > 0.85
@@ -351,8 +356,7 @@ def test_check_not_stuck_tells_saturated_from_sure():
         check_not_stuck(network, stuck, epoch=2)
 
 
-def load_some_training_digits(count: int):
-    from helpers.data import load_mnist
+def load_some_digits(count: int):
     inputs, labels = load_mnist("test")  # 10,000 digits, quicker to read than the training set
     return inputs[:count], labels[:count]
 
@@ -439,7 +443,8 @@ def test_the_drift_check_notices_a_change_on_either_side(notebook_02):
     assert not differences(in_notebook, in_module)
     # a changed line in the module
     changed_module = dict(in_module, train=in_module["train"].replace("total *= step", "total *= 2 * step"))
-    assert any("NeuralNetwork.train differs" in p for p in differences(in_notebook, changed_module))
+    problems = differences(in_notebook, changed_module)
+    assert any("NeuralNetwork.train differs" in problem for problem in problems)
     # a changed comment in the notebook
     changed_cells = dict(in_notebook, forward=[in_notebook["forward"][0].replace("batch", "bunch")])
     assert any("NeuralNetwork.forward differs" in p for p in differences(changed_cells, in_module))

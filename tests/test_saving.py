@@ -122,8 +122,8 @@ def test_a_missing_architecture_is_named(saved, tmp_path):
 def test_a_misshapen_array_says_which_shape_was_expected(saved, tmp_path):
     arrays = arrays_of(saved)
     arrays["parameter/w_input_hidden"] = arrays["parameter/w_input_hidden"][:, :783]
-    with pytest.raises(ModelFileError,
-                       match=r"parameter/w_input_hidden has shape \(30, 783\), expected \(30, 784\)"):
+    expected = r"parameter/w_input_hidden has shape \(30, 783\), expected \(30, 784\)"
+    with pytest.raises(ModelFileError, match=expected):
         load_network(write(tmp_path / "misshapen.npz", arrays))
 
 
@@ -188,7 +188,8 @@ def test_another_format_version(saved, tmp_path, version):
         del arrays["format_version"]
     else:
         arrays["format_version"] = version
-    with pytest.raises(ModelFileError, match=f"format version .*this course reads version {FORMAT_VERSION}"):
+    expected = f"format version .*this course reads version {FORMAT_VERSION}"
+    with pytest.raises(ModelFileError, match=expected):
         load_network(write(tmp_path / "version.npz", arrays))
 
 
