@@ -241,9 +241,19 @@ class Sequential:
                              f"has {classes} outputs: labels must be 0 to {classes - 1}")
         return labels
 
+    #: Outside training, inputs go through the layers this many samples at a time, so that
+    #: answering for 10,000 images does not hold every layer's signals for all of them at once.
+    CHUNK = 1000
+
     def scores(self, inputs, training: bool = False) -> np.ndarray:
         """The last layer's outputs, before the loss's softmax or sigmoid."""
-        signal = np.atleast_2d(self._check_inputs(inputs))
+        inputs = np.atleast_2d(self._check_inputs(inputs))
+        if training or len(inputs) <= self.CHUNK:
+            return self._forward(inputs, training)
+        return np.concatenate([self._forward(inputs[first:first + self.CHUNK], training)
+                               for first in range(0, len(inputs), self.CHUNK)])
+
+    def _forward(self, signal: np.ndarray, training: bool) -> np.ndarray:
         for layer in self.layers:
             signal = layer.forward(signal, training=training)
         return signal
