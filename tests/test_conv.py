@@ -23,29 +23,9 @@ from helpers.data import load_mnist
 from helpers.layers import LAYER_TYPES, Dense, ReLU, Sequential, SoftmaxCrossEntropy
 from helpers.optimizers import Adam
 from helpers.saving import MODELS_DIR, load_network
+from gradient_check import numerical_gradient, relative_error
 
-EPSILON = 1e-6  # the step of the central differences
 TOLERANCE = 1e-6  # the largest relative error allowed between backprop and the differences
-
-
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """||a - b|| / (||a|| + ||b||): 0 when equal, 1 when unrelated (0 if both are 0)."""
-    size = np.linalg.norm(a) + np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / size) if size else 0.0
-
-
-def numerical_gradient(loss, array: np.ndarray) -> np.ndarray:
-    """dLoss/d(array) by central differences: change one value at a time, in place."""
-    gradient = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        kept = array[index]
-        array[index] = kept + EPSILON
-        above = loss()
-        array[index] = kept - EPSILON
-        below = loss()
-        array[index] = kept
-        gradient[index] = (above - below) / (2 * EPSILON)
-    return gradient
 
 
 def check_layer_gradients(layer, inputs: np.ndarray) -> dict[str, float]:

@@ -26,6 +26,7 @@ from helpers.network import NeuralNetwork, TrainingDiverged
 from helpers.optimizers import OPTIMIZERS, SGD, Adam, Momentum
 from helpers.saving import ModelFileError, load_network, save_network
 from helpers.training import fit, targets_for
+from gradient_check import numerical_gradient, relative_error
 
 LOSSES = [SoftmaxCrossEntropy, SigmoidSquaredError]
 
@@ -35,24 +36,6 @@ def digits() -> tuple[np.ndarray, np.ndarray]:
     """The first 100 training digits: inputs (float32, 0.01..1.0) and labels."""
     frame = read_mnist_csv(DATA_DIR / "mnist_train_100.csv")
     return scale_pixels(frame.drop(columns="label").to_numpy()), frame["label"].to_numpy()
-
-
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a) + np.linalg.norm(b), 1e-300))
-
-
-def central_differences(f, x: np.ndarray, epsilon: float = 1e-6) -> np.ndarray:
-    """df/dx for every entry of ``x`` (changed in place and put back), f returning a number."""
-    gradient = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        kept = x[index]
-        x[index] = kept + epsilon
-        above = f()
-        x[index] = kept - epsilon
-        below = f()
-        x[index] = kept
-        gradient[index] = (above - below) / (2 * epsilon)
-    return gradient
 
 
 def small_network(loss, hidden=(5, 4), activation=ReLU, inputs=6, outputs=3, seed=0,
@@ -84,9 +67,9 @@ def test_each_layer_s_backward_is_its_numerical_gradient(make_layer):
     layer.forward(x, training=True)
     backprop = layer.backward(upstream)
     assert backprop.shape == x.shape
-    assert relative_error(backprop, central_differences(f, x)) < 1e-6
+    assert relative_error(backprop, numerical_gradient(f, x)) < 1e-6
     for name, parameter in layer.parameters.items():
-        assert relative_error(layer.gradients[name], central_differences(f, parameter)) < 1e-6, name
+        assert relative_error(layer.gradients[name], numerical_gradient(f, parameter)) < 1e-6, name
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda cls: cls.__name__)
@@ -94,7 +77,7 @@ def test_each_loss_s_gradient_is_its_numerical_gradient(loss):
     rng = np.random.default_rng(1)
     scores, labels = rng.normal(size=(4, 3)) * 2, np.array([0, 2, 1, 2])
     _, gradient = loss().loss_and_gradient(scores.copy(), labels)
-    numerical = central_differences(lambda: loss().loss_and_gradient(scores.copy(), labels)[0],
+    numerical = numerical_gradient(lambda: loss().loss_and_gradient(scores.copy(), labels)[0],
                                      scores)
     assert relative_error(gradient, numerical) < 1e-6
 
@@ -120,7 +103,7 @@ def test_a_whole_network_s_gradients_are_its_numerical_gradients(loss, activatio
     backprop = network.gradients()
     assert set(backprop) == set(network.parameters()) and len(backprop) == 6
     for name, parameter in network.parameters().items():
-        numerical = central_differences(lambda: network.loss(inputs, labels), parameter)
+        numerical = numerical_gradient(lambda: network.loss(inputs, labels), parameter)
         assert backprop[name].dtype == np.float64
         assert relative_error(backprop[name], numerical) < 1e-6, name
 

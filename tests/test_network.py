@@ -25,6 +25,7 @@ import pytest
 from helpers.data import DATA_DIR, load_mnist, read_mnist_csv, scale_pixels
 from helpers.network import NeuralNetwork, TrainingDiverged, make_targets
 from helpers.training import check_not_stuck, fit
+from gradient_check import numerical_gradient, relative_error
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_02 = ROOT / "notebooks" / "02_network_by_hand.ipynb"
@@ -53,25 +54,10 @@ def independent_loss(network, inputs, targets) -> float:
     return 0.5 * np.sum((targets - outputs) ** 2) / len(inputs)
 
 
-def numerical_gradient(network, name, inputs, targets, indices=None, epsilon=1e-5) -> np.ndarray:
-    """Central differences of the loss for the entries ``indices`` of a parameter (all of
-    them by default)."""
-    parameter = getattr(network, name)
-    indices = list(np.ndindex(parameter.shape)) if indices is None else indices
-    gradient = []
-    for index in indices:
-        saved = parameter[index]
-        parameter[index] = saved + epsilon
-        loss_up = independent_loss(network, inputs, targets)
-        parameter[index] = saved - epsilon
-        loss_down = independent_loss(network, inputs, targets)
-        parameter[index] = saved
-        gradient.append((loss_up - loss_down) / (2 * epsilon))
-    return np.array(gradient).reshape(parameter.shape if len(indices) == parameter.size else -1)
-
-
-def relative_error(a, b) -> float:
-    return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+def network_numerical_gradient(network, name, inputs, targets, indices=None) -> np.ndarray:
+    """Central differences of the independent loss for a parameter (or its entries ``indices``)."""
+    return numerical_gradient(lambda: independent_loss(network, inputs, targets),
+                              getattr(network, name), epsilon=1e-5, indices=indices)
 
 
 def test_independent_loss_is_the_network_loss(digits):
@@ -90,7 +76,7 @@ def test_gradients_of_a_small_network_match_central_differences_everywhere():
     inputs, targets = rng.random((6, 5)), make_targets(rng.integers(0, 3, 6), 3, np.float64)
     backprop = network.gradients(inputs, targets)
     for name in PARAMETERS:
-        numerical = numerical_gradient(network, name, inputs, targets)
+        numerical = network_numerical_gradient(network, name, inputs, targets)
         assert backprop[name].shape == getattr(network, name).shape
         assert relative_error(backprop[name], numerical) < 1e-6, name
 
@@ -107,7 +93,7 @@ def test_gradients_of_the_full_network_match_central_differences(digits, samples
         parameter = getattr(network, name)
         picks = [np.unravel_index(i, parameter.shape)
                  for i in rng.choice(parameter.size, size=min(30, parameter.size), replace=False)]
-        numerical = numerical_gradient(network, name, inputs, targets, indices=picks)
+        numerical = network_numerical_gradient(network, name, inputs, targets, indices=picks)
         assert relative_error(np.array([backprop[name][i] for i in picks]), numerical) < 1e-6, name
 
 
@@ -117,7 +103,7 @@ def test_the_gradient_check_catches_a_wrong_gradient():
     network = NeuralNetwork(5, 4, 3, seed=1, dtype=np.float64)
     inputs, targets = rng.random((6, 5)), make_targets(rng.integers(0, 3, 6), 3, np.float64)
     wrong = network.gradients(inputs, targets)["w_input_hidden"] * 1.001
-    numerical = numerical_gradient(network, "w_input_hidden", inputs, targets)
+    numerical = network_numerical_gradient(network, "w_input_hidden", inputs, targets)
     assert relative_error(wrong, numerical) > 1e-6
 
 
