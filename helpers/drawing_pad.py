@@ -35,9 +35,9 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageColor
 
-from .own_digits import BLANK_MESSAGE, Reading, read_digit
+from .own_digits import BLANK_MESSAGE, Reading, load_image, read_digit
 from .saving import BEST_MODEL, DEFAULT_MODEL, load_network
 
 IMAGE_SIDE = 28
@@ -395,24 +395,13 @@ class DrawingPad(widgets.HBox):
         the bytes of an image file (as the upload button gives them), a PIL image or an
         array. Raises ValueError, with what went wrong, if it is not an image.
         """
-        if isinstance(source, (bytes, bytearray, memoryview)):
-            try:
-                picture = Image.open(io.BytesIO(bytes(source)))
-                picture.load()
-            except UnidentifiedImageError:
-                raise ValueError("it is not a picture that can be read (PNG, JPEG, GIF, BMP, "
-                                 "TIFF or WebP)") from None
-            except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
-                raise ValueError(f"it looks like a picture but could not be read ({exc}): "
-                                 "is the file damaged?") from None
-            source = picture
-        preview = self._preview(source)  # before anything changes: raises if not a picture
+        ink = load_image(source)  # raises, before anything changes, if it is not a picture
         self._pen_is_down = False
         self._forget_drawing()
-        self._picture = preview
+        self._picture = self._preview(ink)
         self.reading = None
         self._repaint()
-        return self._read(source)
+        return self._read(ink)
 
     def _read(self, source) -> Reading:
         start = time.perf_counter()
@@ -426,24 +415,18 @@ class DrawingPad(widgets.HBox):
         self._last_read = time.perf_counter()
         return reading
 
-    def _preview(self, source) -> np.ndarray:
-        """The picture as RGBA pixels fitted into the canvas, on white paper."""
-        if isinstance(source, Image.Image):
-            picture = source.convert("RGBA")
-        elif isinstance(source, np.ndarray):
-            array = source.reshape(IMAGE_SIDE, IMAGE_SIDE) if source.ndim == 1 else source
-            if array.dtype != np.uint8:  # 0..1 or 0..255
-                top = 255 if array.max() <= 1 else 1
-                array = np.clip(array.astype(float) * top, 0, 255).astype(np.uint8)
-            picture = Image.fromarray(array).convert("RGBA")
-        else:
-            with Image.open(source) as opened:
-                picture = opened.convert("RGBA")
-        picture = Image.alpha_composite(Image.new("RGBA", picture.size, PAPER), picture)
-        scale = self.side / max(picture.size)  # fit the canvas, larger or smaller
-        size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    def _preview(self, ink: np.ndarray) -> np.ndarray:
+        """A picture's ink (from :func:`load_image`) as RGBA pixels, in the pad's ink on its
+        paper, fitted into the canvas."""
+        scale = self.side / max(ink.shape)  # fit the canvas, larger or smaller
+        size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
         resample = Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BOX
-        return np.asarray(picture.resize(size, resample))
+        amount = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample))
+        amount = np.clip(amount, 0.0, 1.0)[..., None]
+        paper, ink_colour = (np.array(ImageColor.getrgb(colour), dtype=np.float32) for colour in (PAPER, INK))
+        rgb = paper * (1.0 - amount) + ink_colour * amount
+        alpha = np.full(amount.shape, 255.0, dtype=np.float32)
+        return np.round(np.concatenate([rgb, alpha], axis=-1)).astype(np.uint8)
 
     def _on_upload(self, change) -> None:
         files = change["new"]

@@ -249,8 +249,8 @@ def test_a_file_that_is_not_a_picture_gets_a_message(pad):
     pad.upload.value = uploaded("notes.txt", b"not a picture")
     assert "Could not read notes.txt" in pad.answer.value
     assert shown_state(pad) == "blank" and pad.upload.value == ()
-    assert "not a picture that can be read" in pad.answer.value
-    with pytest.raises(ValueError, match="not a picture"):
+    assert "not an image that can be read" in pad.answer.value
+    with pytest.raises(ValueError, match="not an image"):
         pad.read_image(b"not a picture")
 
 
@@ -297,3 +297,13 @@ def test_the_size_and_pen_can_be_chosen(network):
 
 def test_outside_jupyter_the_pad_says_what_it_is(pad):
     assert "DrawingPad" in repr(pad) and "draw_strokes" in repr(pad)
+
+
+def test_an_upload_too_large_to_decode_safely_is_refused_before_decoding(pad, monkeypatch):
+    from helpers import own_digits
+
+    pad.draw_strokes(DRAWN[1])
+    monkeypatch.setattr(own_digits, "MAX_PIXELS", 100 * 100 - 1)  # stands in for a bomb
+    with pytest.raises(ValueError, match="pixels"):
+        pad.read_image(png_bytes(paper_with_a_seven().resize((100, 100))))
+    assert pad._picture is None and len(pad.strokes) == 1  # the drawing is kept
