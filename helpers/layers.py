@@ -258,6 +258,11 @@ class Sequential:
             signal = layer.forward(signal, training=training)
         return signal
 
+    def targets_for(self, labels) -> np.ndarray:
+        """What ``train`` and ``loss`` take for ``labels``: the labels themselves (the loss
+        makes what it needs from them)."""
+        return np.asarray(labels)
+
     def query(self, inputs) -> np.ndarray:
         """The network's answers: 10 values per sample (probabilities, for softmax)."""
         inputs = np.asarray(inputs)

@@ -172,6 +172,10 @@ class NeuralNetwork:
         """The weights and biases by name (the arrays themselves, not copies)."""
         return {name: getattr(self, name) for name in self.PARAMETERS}
 
+    def targets_for(self, labels) -> np.ndarray:
+        """What ``train`` and ``loss`` take for ``labels``: target vectors (:func:`make_targets`)."""
+        return make_targets(labels, self.output_nodes, dtype=self.dtype)
+
     def __repr__(self) -> str:
         return (f"NeuralNetwork(input_nodes={self.input_nodes}, hidden_nodes={self.hidden_nodes}, "
                 f"output_nodes={self.output_nodes}, learning_rate={self.learning_rate:g})")

@@ -32,6 +32,7 @@ from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
 from .data import IMAGE_SIDE, scale_pixels
+from .evaluation import confidence as share_of_top_output
 
 #: The box that MNIST fits the ink into, and the pixel that its centre of mass goes to.
 BOX_SIDE = 20
@@ -371,7 +372,7 @@ def read_digit(network, source) -> Reading:
     scores = outputs / outputs.sum()
     order = np.argsort(scores)[::-1]
     digit, runner_up = int(order[0]), int(order[1])
-    confidence = float(scores[digit])
+    confidence = float(share_of_top_output(outputs))
     cropped = steps["cropped"]
     tiny = max(cropped.shape) < TINY_INK * max(steps["loaded"].shape)
     blob = max(cropped.shape) < 2 * min(cropped.shape) and (cropped > 0.5).mean() > BLOB_COVER

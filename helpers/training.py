@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 from tqdm import tqdm
 
-from .network import NeuralNetwork, TrainingDiverged, make_targets
+from .network import TrainingDiverged
 
 
 def accuracy(network, inputs: np.ndarray, labels: np.ndarray) -> float:
@@ -28,9 +28,7 @@ def targets_for(network, labels: np.ndarray) -> np.ndarray:
     inputs: for notebook 02's NeuralNetwork the target vectors (0.99 for the label, 0.01
     elsewhere: :func:`~helpers.network.make_targets`); for a Sequential network the labels
     themselves, from which its loss makes what it needs."""
-    if isinstance(network, NeuralNetwork):
-        return make_targets(labels, network.output_nodes, dtype=network.dtype)
-    return np.asarray(labels)
+    return network.targets_for(labels)
 
 
 def split_validation(inputs: np.ndarray, labels: np.ndarray, size: int = 10_000, seed: int = 0):
