@@ -47,7 +47,7 @@ class Reshape(Layer):
         super().__init__()
         self.shape = tuple(int(size) for size in shape)
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         size = math.prod(self.shape)
         if inputs.ndim < 1 or math.prod(inputs.shape[1:]) != size:
             raise ValueError(f"Reshape({self.shape}) needs {size} values per sample, but got "
@@ -65,7 +65,7 @@ class Reshape(Layer):
 class Flatten(Layer):
     """Lay each sample's values out in one row, (n, ...) -> (n, values), for a Dense layer."""
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         self._input_shape = inputs.shape
         return inputs.reshape(len(inputs), -1)
 
@@ -118,44 +118,52 @@ class Conv2D(Layer):
         values in the order of a row of ``columns``: row, column, then channel."""
         return self.parameters["weights"].transpose(0, 2, 3, 1).reshape(self.filters, -1)
 
-    def forward(self, inputs, training=False):
+    def _columns(self, inputs: np.ndarray) -> np.ndarray:
+        """"im2col": one row per output pixel (image, y, x) with the values of its k x k
+        patch, pixel by pixel and for each pixel its channels."""
+        k = self.kernel_size
+        # (n, channels, out_height, out_width, k, k): every k x k patch, without copying
+        patches = sliding_window_view(inputs, (k, k), axis=(2, 3))
+        # the reshape copies each patch into its row: the one copy
+        return patches.transpose(0, 2, 3, 4, 5, 1).reshape(-1, k * k * self.channels)
+
+    def forward(self, inputs):
         _check_images("Conv2D", inputs, self.channels)
         n, channels, height, width = inputs.shape
         k = self.kernel_size
         if height < k or width < k:
             raise ValueError(f"Conv2D's {k} x {k} kernels do not fit in images of "
                              f"{height} x {width} pixels (input shape {inputs.shape})")
-        # (n, channels, out_height, out_width, k, k): every k x k patch, without copying
-        patches = sliding_window_view(inputs, (k, k), axis=(2, 3))
-        out_height, out_width = patches.shape[2:4]
-        # "im2col": one row per output pixel (image, y, x) with its patch's values, pixel
-        # by pixel and for each pixel its channels. This reshape is the one copy.
-        columns = patches.transpose(0, 2, 3, 4, 5, 1).reshape(-1, k * k * channels)
-        outputs = columns @ self._kernel_matrix().T + self.parameters["bias"]
-        self._columns, self._input_shape = columns, inputs.shape
+        out_height, out_width = height - k + 1, width - k + 1
+        outputs = self._columns(inputs) @ self._kernel_matrix().T  # (n y x, filters)
+        outputs += self.parameters["bias"]
+        # Keep the inputs for backward, not the columns: those hold each pixel k * k times,
+        # too much memory to keep for nothing when the network is only answering.
+        self._inputs = inputs
         # (n y x, filters) -> (n, filters, out_height, out_width), a view: no copy
         return outputs.reshape(n, out_height, out_width, self.filters).transpose(0, 3, 1, 2)
 
-    def backward(self, gradient):
-        n, channels, height, width = self._input_shape
+    def backward(self, gradient, first=False):
+        n, channels, height, width = self._inputs.shape
         k = self.kernel_size
         out_height, out_width = gradient.shape[2:]
-        # one row per output pixel, lined up with the rows of ``columns``
+        # one row per output pixel, lined up with the rows of the columns
         rows = gradient.transpose(0, 2, 3, 1).reshape(-1, self.filters)
-        kernel_gradient = rows.T @ self._columns  # (filters, k * k * channels)
+        kernel_gradient = rows.T @ self._columns(self._inputs)  # (filters, k * k * channels)
         self.gradients = {
             "weights": kernel_gradient.reshape(self.filters, k, k, channels).transpose(0, 3, 1, 2),
             "bias": rows.sum(axis=0),
         }
-        # dLoss/d(columns), then "col2im": each patch's gradient goes back to the pixels
-        # it came from. A pixel lies in up to k x k patches, so its shares add up.
-        patch_gradient = (rows @ self._kernel_matrix()).reshape(
-            n, out_height, out_width, k, k, channels)
+        if first:  # the network's first layer: no layer before it needs dLoss/d(inputs)
+            return None
+        # dLoss/d(inputs): value (i, j) of every kernel met input pixel (y + i, x + j) when
+        # it made output pixel (y, x). A pixel meets up to k x k kernel values, so its shares add up.
         input_gradient = np.zeros((n, height, width, channels), dtype=gradient.dtype)
         for i in range(k):
-            for j in range(k):  # value (i, j) of every patch goes back to its pixel
-                window = input_gradient[:, i:i + out_height, j:j + out_width]
-                window += patch_gradient[:, :, :, i, j]
+            for j in range(k):
+                kernel_values = self.parameters["weights"][:, :, i, j]  # (filters, channels)
+                shares = (rows @ kernel_values).reshape(n, out_height, out_width, channels)
+                input_gradient[:, i:i + out_height, j:j + out_width] += shares
         return input_gradient.transpose(0, 3, 1, 2)
 
     def config(self):
@@ -185,7 +193,7 @@ class MaxPool2D(Layer):
             for j in range(s):
                 yield array[:, :, i::s, j::s]
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         _check_images("MaxPool2D", inputs)
         height, width = inputs.shape[2:]
         if height % self.size or width % self.size:
@@ -200,12 +208,17 @@ class MaxPool2D(Layer):
         return outputs
 
     def backward(self, gradient):
-        input_gradient = np.zeros_like(self._inputs)
-        routed = np.zeros(gradient.shape, dtype=bool)  # blocks whose gradient has gone
+        # Every array here is laid out in memory like the inputs (empty_like and zeros_like
+        # keep the layout; a convolution's outputs lie channels last): NumPy goes through
+        # arrays laid out alike in step, and through differently laid out ones far slower.
+        gradient_like_outputs = np.empty_like(self._outputs)
+        gradient_like_outputs[...] = gradient
+        input_gradient = np.empty_like(self._inputs)  # the corners below fill all of it
+        routed = np.zeros_like(self._outputs, dtype=bool)  # blocks whose gradient has gone
         for corner, corner_gradient in zip(self._corners(self._inputs),
                                            self._corners(input_gradient)):
             winner = (corner == self._outputs) & ~routed  # the first largest of its block
-            corner_gradient[...] = gradient * winner
+            np.multiply(gradient_like_outputs, winner, out=corner_gradient)
             routed |= winner
         return input_gradient
 

@@ -40,7 +40,7 @@ class Layer:
         self.parameters: dict[str, np.ndarray] = {}
         self.gradients: dict[str, np.ndarray] = {}
 
-    def forward(self, inputs: np.ndarray, training: bool = False) -> np.ndarray:
+    def forward(self, inputs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
     def backward(self, gradient: np.ndarray) -> np.ndarray:
@@ -78,15 +78,19 @@ class Dense(Layer):
             "bias": np.zeros(self.outputs, dtype=dtype),
         }
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         if inputs.shape[-1] != self.inputs:
             raise ValueError(f"{self!r} takes {self.inputs} values per sample, but the layer "
                              f"before gives {inputs.shape[-1]}: make their sizes match")
         self._inputs = inputs
-        return inputs @ self.parameters["weights"].T + self.parameters["bias"]
+        outputs = inputs @ self.parameters["weights"].T
+        outputs += self.parameters["bias"]
+        return outputs
 
-    def backward(self, gradient):
+    def backward(self, gradient, first=False):
         self.gradients = {"weights": gradient.T @ self._inputs, "bias": gradient.sum(axis=0)}
+        if first:  # the network's first layer: no layer before it needs dLoss/d(inputs)
+            return None
         return gradient @ self.parameters["weights"]
 
     def config(self):
@@ -96,7 +100,7 @@ class Dense(Layer):
 class Sigmoid(Layer):
     """``outputs = 1 / (1 + exp(-inputs))``; its slope is ``outputs * (1 - outputs)``."""
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         self._outputs = expit(inputs)
         return self._outputs
 
@@ -107,9 +111,9 @@ class Sigmoid(Layer):
 class ReLU(Layer):
     """``outputs = max(0, inputs)``; its slope is 1 where the input was positive, else 0."""
 
-    def forward(self, inputs, training=False):
+    def forward(self, inputs):
         self._positive = inputs > 0
-        return inputs * self._positive
+        return np.maximum(inputs, 0)
 
     def backward(self, gradient):
         return gradient * self._positive
@@ -120,7 +124,12 @@ class ReLU(Layer):
 class SoftmaxCrossEntropy:
     """Softmax turns scores into probabilities; the loss is -log(probability of the label).
 
-    Together their gradient with respect to the scores is simply
+    The loss is computed from the log of the probabilities, worked out from the scores
+    directly ("log-softmax"): ``log p = s - max(s) - log(sum(exp(s - max(s))))``. Taking the
+    log of a probability computed first would fail for a sure but wrong answer, whose
+    probability rounds to 0 (and log(0) is minus infinity).
+
+    Together softmax and the loss have a simple gradient with respect to the scores:
     ``(probabilities - one_hot(labels)) / n`` for a batch of n (notebook 07 derives it).
     """
 
@@ -130,11 +139,11 @@ class SoftmaxCrossEntropy:
         return softmax(scores, axis=-1)
 
     def loss_and_gradient(self, scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-        probabilities = self.outputs(scores)
+        shifted = scores - scores.max(axis=-1, keepdims=True)  # the largest score becomes 0
+        log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
         rows = np.arange(len(labels))
-        picked = probabilities[rows, labels]  # each sample's probability of its label
-        loss = float(-np.mean(np.log(np.maximum(picked, 1e-30))))
-        gradient = probabilities  # no copy needed: the probabilities are not used again
+        loss = -float(np.mean(log_probabilities[rows, labels]))
+        gradient = np.exp(log_probabilities)  # the probabilities
         gradient[rows, labels] -= 1.0
         return loss, gradient / len(labels)
 
@@ -176,6 +185,9 @@ class Sequential:
         layers = list(layers)
         if not layers or not all(isinstance(layer, Layer) for layer in layers):
             raise TypeError(f"layers must be a list of layers (Dense, ReLU, ...), not {layers!r}")
+        if not any(layer.parameters for layer in layers):
+            raise ValueError("a network learns through the parameters of its layers, but none "
+                             "of these layers has any: add a Dense (or Conv2D) layer")
         if not hasattr(loss, "loss_and_gradient"):
             names = ", ".join(f"{cls.__name__}()" for cls in LOSSES.values())
             raise TypeError(f"loss must be one of {names}, not {loss!r}")
@@ -245,17 +257,15 @@ class Sequential:
     #: answering for 10,000 images does not hold every layer's signals for all of them at once.
     CHUNK = 1000
 
-    def scores(self, inputs, training: bool = False) -> np.ndarray:
+    def scores(self, inputs) -> np.ndarray:
         """The last layer's outputs, before the loss's softmax or sigmoid."""
         inputs = np.atleast_2d(self._check_inputs(inputs))
-        if training or len(inputs) <= self.CHUNK:
-            return self._forward(inputs, training)
-        return np.concatenate([self._forward(inputs[first:first + self.CHUNK], training)
+        return np.concatenate([self._forward(inputs[first:first + self.CHUNK])
                                for first in range(0, len(inputs), self.CHUNK)])
 
-    def _forward(self, signal: np.ndarray, training: bool) -> np.ndarray:
+    def _forward(self, signal: np.ndarray) -> np.ndarray:
         for layer in self.layers:
-            signal = layer.forward(signal, training=training)
+            signal = layer.forward(signal)
         return signal
 
     def targets_for(self, labels) -> np.ndarray:
@@ -280,11 +290,15 @@ class Sequential:
 
     def backpropagate(self, inputs, labels) -> float:
         """Forward and backward through every layer; leaves the gradients in the layers."""
-        scores = self.scores(inputs, training=True)
+        scores = self._forward(np.atleast_2d(self._check_inputs(inputs)))  # the whole batch
         loss, gradient = self.loss_function.loss_and_gradient(
             scores, self._check_labels(labels, scores))
-        for layer in reversed(self.layers):
+        # Back from the last layer to the first that learns. The layers before it learn
+        # nothing, and it need not work out the gradient of its own inputs.
+        first = next(i for i, layer in enumerate(self.layers) if layer.parameters)
+        for layer in reversed(self.layers[first + 1:]):
             gradient = layer.backward(gradient)
+        self.layers[first].backward(gradient, first=True)
         return loss
 
     def train(self, inputs, labels) -> float:

@@ -123,5 +123,8 @@ class Adam(SGD):
             m += (1.0 - self.beta1) * g
             v *= self.beta2
             v += (1.0 - self.beta2) * (g * g)
-            m_hat, v_hat = m / correction1, v / correction2
-            value -= self.learning_rate * m_hat / (np.sqrt(v_hat) + self.epsilon)
+            # value -= learning_rate * m_hat / (sqrt(v_hat) + epsilon), in fewer passes:
+            # m_hat's correction goes into the step size, a number rather than an array
+            denominator = np.sqrt(v / correction2)
+            denominator += self.epsilon
+            value -= (self.learning_rate / correction1) * m / denominator

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -35,13 +36,13 @@ def check_layer_gradients(layer, inputs: np.ndarray) -> dict[str, float]:
     output matters, each with its own weight; its gradient with respect to the outputs is
     ``weights``.
     """
-    outputs = layer.forward(inputs, training=True)
+    outputs = layer.forward(inputs)
     weights = np.random.default_rng(99).normal(size=outputs.shape)
 
     def loss() -> float:
-        return float(np.sum(layer.forward(inputs, training=True) * weights))
+        return float(np.sum(layer.forward(inputs) * weights))
 
-    layer.forward(inputs, training=True)
+    layer.forward(inputs)
     input_gradient = layer.backward(weights)
     backprop = {"inputs": input_gradient, **{name: value.copy()
                                              for name, value in layer.gradients.items()}}
@@ -138,6 +139,30 @@ def test_a_whole_conv_network_with_softmax_matches_central_differences():
     assert max(errors.values()) < TOLERANCE, errors
 
 
+def test_conv2d_as_a_first_layer_gives_the_same_parameter_gradients_and_no_input_gradient():
+    rng = np.random.default_rng(6)
+    layer = random_conv(2, 3, 3, seed=5)
+    inputs = rng.normal(size=(2, 2, 6, 7))
+    gradient = rng.normal(size=layer.forward(inputs).shape)
+    input_gradient = layer.backward(gradient)
+    all_gradients = {name: value.copy() for name, value in layer.gradients.items()}
+    assert input_gradient.shape == inputs.shape
+    assert layer.backward(gradient, first=True) is None
+    for name, value in layer.gradients.items():
+        assert np.array_equal(value, all_gradients[name]), name
+
+
+def test_conv2d_keeps_no_columns_after_forward():
+    """The im2col columns hold every pixel k x k times: a network that only answers must
+    not keep them. After forward the layer holds no array larger than its inputs."""
+    layer = Conv2D(8, 16, 5, seed=0)
+    inputs = np.random.default_rng(0).random((50, 8, 12, 12), dtype=np.float32)
+    layer.forward(inputs)
+    kept = [value for value in vars(layer).values() if isinstance(value, np.ndarray)]
+    assert kept and max(value.nbytes for value in kept) <= inputs.nbytes
+    assert sum(value.nbytes for value in kept) < 2 * inputs.nbytes
+
+
 def test_the_gradient_check_catches_a_wrong_conv_gradient(monkeypatch):
     """A check that cannot fail proves nothing: break the weight gradient a little."""
     original = Conv2D.backward
@@ -181,12 +206,25 @@ def test_conv2d_forward_is_the_nested_loop_convolution(channels, filters, kernel
     np.testing.assert_allclose(outputs, expected, rtol=1e-12, atol=1e-12)
 
 
+def import_torch():
+    """PyTorch, which the course does not need: the cross-checks skip without it, except
+    under CI (``CI=true``), which installs it (``pip install -e .[crosscheck]``) to run them."""
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PyTorch is missing: under CI the cross-check with PyTorch must run "
+                        "(.ci/run installs it with pip install -e .[crosscheck])")
+        pytest.skip("PyTorch is not installed (pip install -e .[crosscheck] to run this check)")
+    return torch
+
+
 def test_conv2d_forward_and_backward_match_pytorch():
-    torch = pytest.importorskip("torch")
+    torch = import_torch()
     rng = np.random.default_rng(11)
     layer = random_conv(3, 5, 5, seed=8)
     inputs = rng.normal(size=(4, 3, 12, 10))
-    outputs = layer.forward(inputs, training=True)
+    outputs = layer.forward(inputs)
     gradient = rng.normal(size=outputs.shape)
     input_gradient = layer.backward(gradient)
 

@@ -64,7 +64,7 @@ def test_each_layer_s_backward_is_its_numerical_gradient(make_layer):
     def f():
         return float(np.sum(upstream * layer.forward(x)))
 
-    layer.forward(x, training=True)
+    layer.forward(x)
     backprop = layer.backward(upstream)
     assert backprop.shape == x.shape
     assert relative_error(backprop, numerical_gradient(f, x)) < 1e-6
@@ -91,6 +91,44 @@ def test_softmax_cross_entropy_is_minus_log_of_the_label_s_probability():
     assert np.allclose(gradient, (probabilities - one_hot) / 2)
     # the outputs of a softmax network are probabilities: each row adds up to 1
     assert np.allclose(SoftmaxCrossEntropy().outputs(scores).sum(axis=1), 1)
+
+
+def test_the_first_layer_that_learns_works_out_no_gradient_for_the_network_s_inputs(
+        monkeypatch):
+    """Nothing before the first Dense layer learns, so backpropagation stops there: that
+    layer is asked for its parameters' gradients only (the same ones as when asked for all)."""
+    rng = np.random.default_rng(4)
+    network = small_network(SoftmaxCrossEntropy())
+    inputs, labels = rng.random((5, 6)), rng.integers(0, 3, 5)
+    asked = []
+    original = Dense.backward
+
+    def spy(layer, gradient, first=False):
+        asked.append((network.layers.index(layer), first))
+        return original(layer, gradient, first=first)
+
+    monkeypatch.setattr(Dense, "backward", spy)
+    network.backpropagate(inputs, labels)
+    assert asked == [(4, False), (2, False), (0, True)]
+    first_layer = network.layers[0]
+    upstream = rng.normal(size=(5, first_layer.outputs))
+    first_layer.forward(inputs)
+    assert original(first_layer, upstream, first=True) is None
+    only_parameters = {name: value.copy() for name, value in first_layer.gradients.items()}
+    assert original(first_layer, upstream).shape == inputs.shape
+    for name, value in first_layer.gradients.items():
+        assert np.array_equal(value, only_parameters[name]), name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_softmax_cross_entropy_of_a_sure_wrong_answer_is_its_full_size(dtype):
+    """The label's probability rounds to 0 here (e**-1000): the loss must still be the
+    exact -log p = 1000 (and 500 on average over two samples), not capped nor infinite."""
+    scores = np.array([[1000.0, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=dtype)
+    loss, gradient = SoftmaxCrossEntropy().loss_and_gradient(scores, np.array([1, 0]))
+    assert loss == pytest.approx((1000.0 + np.log(3)) / 2, rel=1e-6)
+    assert np.allclose(gradient, [[0.5, -0.5, 0.0], [1 / 6 - 0.5, 1 / 6, 1 / 6]])
+    assert gradient.dtype == dtype
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda cls: cls.__name__)
@@ -485,6 +523,8 @@ def test_layers_that_do_not_fit_together_say_so():
     (lambda: Sequential([Dense(6, 3)], SoftmaxCrossEntropy(), 0.1), "optimizer must be"),
     (lambda: Sequential([Dense(6, 3)], SoftmaxCrossEntropy(), SGD(), input_nodes=0),
      "input_nodes must be"),
+    (lambda: Sequential([ReLU()], SoftmaxCrossEntropy(), SGD(), input_nodes=6),
+     "none of these layers has any"),
     (lambda: Dense(784, 0), "outputs must be a whole number"),
     (lambda: Dense(78.4, 10), "inputs must be a whole number"),
 ])
