@@ -5,16 +5,13 @@
 * a mini-batch step is the mean of the per-sample steps;
 * the same seed gives the same weights, another seed other weights;
 * bad inputs and diverging training give clear errors;
-* the methods that notebook 02 builds are, character for character, those of the module.
+* the methods that notebook 02 builds are, character for character, those of the module
+  (the check itself is tests/notebook_cells.py).
 """
 
 from __future__ import annotations
 
-import ast
-import difflib
-import inspect
-import re
-import textwrap
+import copy
 import warnings
 from pathlib import Path
 
@@ -348,100 +345,21 @@ def load_some_digits(count: int):
 
 
 # -- notebook 02 and the module stay the same code ------------------------------------------
-
-MARKER = re.compile(r"# helpers/network\.py: NeuralNetwork\.(\w+)")
-
-#: The methods of NeuralNetwork that notebook 02 builds, each in a cell of its own.
-BUILT_IN_NOTEBOOK_02 = ("__init__", "forward", "query", "predict", "loss", "backward",
-                        "gradients", "train")
+# tests/test_notebook_cells.py checks it, for every notebook that builds a piece of helpers
+# (the methods notebook 02 builds are listed in tests/notebook_cells.py, BUILT_BY_HAND).
 
 
-def function_source(source: str, name: str) -> str | None:
-    """The text of ``def name(...)`` in ``source`` (a cell or a class), dedented, without
-    decorators; None if there is no such function at the top level of ``source`` or of a
-    class in it."""
-    tree = ast.parse(source)
-    nodes = list(tree.body) + [node for cls in tree.body if isinstance(cls, ast.ClassDef)
-                               for node in cls.body]
-    for node in nodes:
-        if isinstance(node, ast.FunctionDef) and node.name == name:
-            return textwrap.dedent(ast.get_source_segment(source, node, padded=True))
-    return None
-
-
-def notebook_methods(nb) -> dict[str, list[str]]:
-    """Method name -> the sources of the cells marked ``# helpers/network.py: NeuralNetwork.name``.
-
-    A marked cell must define the function and make it a method (``NeuralNetwork.name = name``)."""
-    found: dict[str, list[str]] = {}
-    for cell in nb.cells:
-        match = MARKER.fullmatch(cell.source.split("\n")[0].strip()) if cell.cell_type == "code" else None
-        if not match:
-            continue
-        name = match.group(1)
-        source = function_source(cell.source, name)
-        attaches = re.search(rf"^NeuralNetwork\.{re.escape(name)} = {re.escape(name)}\b",
-                             cell.source, flags=re.MULTILINE)
-        found.setdefault(name, []).append(source if source is not None and attaches else
-                                          f"<the cell does not define {name} and set "
-                                          f"NeuralNetwork.{name} = {name}>")
-    return found
-
-
-def module_methods() -> dict[str, str]:
-    class_source = inspect.getsource(NeuralNetwork)
-    return {name: function_source(class_source, name) for name in BUILT_IN_NOTEBOOK_02}
-
-
-def differences(in_notebook: dict[str, list[str]], in_module: dict[str, str]) -> list[str]:
-    """What differs between the notebook's marked cells and the module's methods, in words."""
-    problems = []
-    for name, module_source in in_module.items():
-        cells = in_notebook.get(name, [])
-        if len(cells) != 1:
-            problems.append(f"notebook 02 has {len(cells)} cells marked "
-                            f"'# helpers/network.py: NeuralNetwork.{name}', expected 1")
-            continue
-        if cells[0] != module_source:
-            diff = "\n".join(difflib.unified_diff(
-                module_source.splitlines(), cells[0].splitlines(), "helpers/network.py",
-                "notebooks/02_network_by_hand.ipynb", lineterm=""))
-            problems.append(f"NeuralNetwork.{name} differs:\n{diff}")
-    for name in sorted(set(in_notebook) - set(in_module)):
-        problems.append(f"notebook 02 marks a cell NeuralNetwork.{name}, which is not among "
-                        f"the methods it builds {BUILT_IN_NOTEBOOK_02}")
-    return problems
-
-
-@pytest.fixture(scope="module")
-def notebook_02():
-    return nbformat.read(NOTEBOOK_02, as_version=4)
-
-
-def test_notebook_02_builds_exactly_the_methods_of_helpers_network(notebook_02):
-    problems = differences(notebook_methods(notebook_02), module_methods())
-    assert not problems, ("notebook 02 and helpers/network.py must hold the same code: change "
-                          "both, then rerun the notebook.\n" + "\n\n".join(problems))
-
-
-def test_the_drift_check_notices_a_change_on_either_side(notebook_02):
-    in_notebook, in_module = notebook_methods(notebook_02), module_methods()
-    assert not differences(in_notebook, in_module)
-    # a changed line in the module
-    changed_module = dict(in_module, train=in_module["train"].replace("total *= step", "total *= 2 * step"))
-    problems = differences(in_notebook, changed_module)
-    assert any("NeuralNetwork.train differs" in problem for problem in problems)
-    # a changed comment in the notebook
-    changed_cells = dict(in_notebook, forward=[in_notebook["forward"][0].replace("batch", "bunch")])
-    assert any("NeuralNetwork.forward differs" in p for p in differences(changed_cells, in_module))
-    # a cell missing, or there twice
-    assert differences({k: v for k, v in in_notebook.items() if k != "loss"}, in_module)
-    assert differences(dict(in_notebook, query=in_notebook["query"] * 2), in_module)
-
-
-def test_a_marked_cell_must_attach_its_method():
-    cell = "# helpers/network.py: NeuralNetwork.query\ndef query(self, inputs):\n    return 1\n"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
-    assert notebook_methods(nb)["query"][0].startswith("<the cell does not define")
-    nb.cells[0].source += "\n\nNeuralNetwork.query = query\n"
-    assert notebook_methods(nb)["query"] == ["def query(self, inputs):\n    return 1"]
+def test_notebook_02_builds_exactly_the_methods_of_helpers_network():
+    from notebook_cells import BUILT_BY_HAND, differences
+    nb = nbformat.read(NOTEBOOK_02, as_version=4)
+    assert not differences(NOTEBOOK_02.name, nb)
+    # a changed line in the module is noticed
+    methods = BUILT_BY_HAND[NOTEBOOK_02.name]["network"]
+    assert set(methods) >= {"NeuralNetwork.train", "NeuralNetwork.backward"}
+    changed = copy.deepcopy(nb)
+    for cell in changed.cells:
+        if cell.cell_type == "code" and cell.source.startswith("# helpers/network.py: "
+                                                               "NeuralNetwork.forward"):
+            cell.source = cell.source.replace("batch", "bunch")
+    assert any("NeuralNetwork.forward differs" in problem
+               for problem in differences(NOTEBOOK_02.name, changed))

@@ -1,0 +1,45 @@
+"""docs/glossary.md: every link to it from a notebook or README lands on one of its words."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY = ROOT / "docs" / "glossary.md"
+
+
+def anchors() -> set[str]:
+    """GitHub's anchors of the glossary's headings: lower case, spaces to hyphens."""
+    return {re.sub(r"[^a-z0-9 -]", "", line[3:].strip().lower()).replace(" ", "-")
+            for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if line.startswith("## ")}
+
+
+def links(text: str) -> list[str]:
+    return re.findall(r"glossary\.md#([\w-]+)\)", text)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_glossary_links_land_on_a_word(path):
+    nb = nbformat.read(path, as_version=4)
+    text = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+    missing = sorted(set(links(text)) - anchors())
+    assert not missing, f"{path.name} links glossary words that docs/glossary.md lacks: {missing}"
+
+
+def test_the_glossary_is_in_order_and_its_own_links_work():
+    text = GLOSSARY.read_text(encoding="utf-8")
+    headings = [line[3:].strip().lower() for line in text.splitlines() if line.startswith("## ")]
+    assert headings == sorted(headings), "keep the glossary in alphabetical order"
+    assert len(headings) == len(set(headings))
+    inner = set(re.findall(r"\]\(#([\w-]+)\)", text))
+    assert inner <= anchors(), f"links to missing words: {sorted(inner - anchors())}"
+    assert len(headings) >= 40
+
+
+def test_links_to_missing_words_are_found():
+    assert links("see [**epoch**](../docs/glossary.md#epoch)") == ["epoch"]
+    assert "epochs-of-doom" not in anchors() and "epoch" in anchors()
