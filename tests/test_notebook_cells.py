@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from notebook_cells import BUILT_BY_HAND, differences, notebook_pieces
+from notebook_cells import BUILT_BY_HAND, differences, module_piece, notebook_pieces
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -30,39 +30,15 @@ def test_the_notebooks_named_exist():
     assert set(BUILT_BY_HAND) <= {path.name for path in NOTEBOOKS}
 
 
-RELU = '''# helpers/layers.py: ReLU
-class ReLU(Layer):
-    """``outputs = max(0, inputs)``; its slope is 1 where the input was positive, else 0."""
-
-    def forward(self, inputs, training=False):
-        self._positive = inputs > 0
-        return inputs * self._positive
-
-    def backward(self, gradient):
-        return gradient * self._positive
-'''
+#: ReLU of helpers/layers.py as a notebook would write it: whole, or forward in a cell of its own
+RELU = "# helpers/layers.py: ReLU\n" + module_piece("layers", "ReLU") + "\n"
+RELU_WITHOUT_FORWARD = "# helpers/layers.py: ReLU\n" + module_piece("layers", "ReLU", {"forward"}) + "\n"
+RELU_FORWARD = ("# helpers/layers.py: ReLU.forward\n" + module_piece("layers", "ReLU.forward") +
+                "\n\n\nReLU.forward = forward\n")
 
 
 def notebook(*sources: str):
     return new_notebook(cells=[new_code_cell(source) for source in sources])
-
-
-RELU_WITHOUT_FORWARD = '''# helpers/layers.py: ReLU
-class ReLU(Layer):
-    """``outputs = max(0, inputs)``; its slope is 1 where the input was positive, else 0."""
-
-    def backward(self, gradient):
-        return gradient * self._positive
-'''
-
-RELU_FORWARD = '''# helpers/layers.py: ReLU.forward
-def forward(self, inputs, training=False):
-    self._positive = inputs > 0
-    return inputs * self._positive
-
-
-ReLU.forward = forward
-'''
 
 
 def test_a_whole_class_in_one_cell_or_its_methods_in_cells_of_their_own():
