@@ -32,8 +32,11 @@ from .optimizers import OPTIMIZERS
 FORMAT = "digits-by-hand network"
 FORMAT_VERSION = 1
 
-#: The folder of the trained networks that ship with the course.
+#: The folder of the trained networks that ship with the course: models/ in a clone of the
+#: course, helpers/models/ where the course was installed with ``pip install .``.
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+if not (MODELS_DIR / "mnist_784_200_10.npz").is_file():
+    MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 #: The network that notebook 03 trains, used by the later notebooks and the command line.
 DEFAULT_MODEL = MODELS_DIR / "mnist_784_200_10.npz"
