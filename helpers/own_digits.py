@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from scipy import ndimage
 
 from .data import IMAGE_SIDE, scale_pixels
@@ -63,6 +63,9 @@ TINY_INK = 0.15
 BLOB_COVER = 0.7
 
 BLANK_MESSAGE = "Draw a digit first"
+
+#: The EXIF tag in which a camera says how to turn the stored pixels to show them upright.
+EXIF_ORIENTATION = 0x0112
 
 
 class NoDigitError(ValueError):
@@ -144,7 +147,11 @@ def _channels_of_image(image: Image.Image, name: str) -> tuple[np.ndarray, np.nd
         raise ValueError(_too_large_message(name, image.size))
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # animated or multi-page: the first frame
-    image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at 1/2, 1/4 or 1/8 size, fast
+    # JPEG: decode at 1/2, 1/4 or 1/8 size, fast (the smallest with at least MAX_SIDE / 2
+    # pixels a side: a 12-megapixel photo is decoded at 1000 x 750)
+    image.draft("L", (MAX_SIDE // 2, MAX_SIDE // 2))
+    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:  # a phone held sideways: turn upright
+        image = ImageOps.exif_transpose(image)
     if image.mode.startswith("I") or image.mode == "F":  # 16-bit, 32-bit or float grey
         top = 65535.0 if image.mode.startswith("I;16") else None
         image = image.convert("F")
@@ -211,12 +218,84 @@ def _varies(alpha: np.ndarray | None) -> bool:
 
 
 def _ink_from_luminance(luminance: np.ndarray) -> np.ndarray:
-    """Ink 0..1 from luminance: how far each pixel is from the paper, the border's colour."""
-    border = np.concatenate([luminance[0], luminance[-1], luminance[:, 0], luminance[:, -1]])
-    paper = float(np.median(border))
-    # light paper: ink is darker than the paper; dark paper: ink is lighter
-    ink = paper - luminance if paper >= 0.5 else luminance - paper
-    return np.clip(ink, 0, 1)
+    """Ink 0..1 from luminance: how far each pixel stands out from the paper around it.
+
+    A photo's paper is not one colour: light falls unevenly, a shadow darkens one side, the
+    corners are darker. So the paper's brightness is estimated everywhere
+    (:func:`paper_light`), and each pixel is compared with the paper where it lies: its
+    *contrast*. The paper's grain, ruled lines, sensor noise and JPEG blocks are faint
+    beside the ink; a threshold that the image itself sets (Otsu's, :func:`otsu_threshold`)
+    separates them from the cores of the strokes, whose soft edges are kept with them. On
+    a clean screen drawing the paper's light is the same everywhere, and the ink is what
+    it always was.
+    """
+    dark_ink = _ink_is_dark(luminance)
+    light = paper_light(luminance, dark_ink)
+    if dark_ink:  # the share of the paper's light that the ink takes away
+        contrast = (light - luminance) / np.maximum(light, DIMMEST_PAPER)
+    else:  # light ink on a dark board: how much lighter than the board
+        contrast = luminance - light
+    contrast = np.clip(contrast, 0, 1).astype(np.float32, copy=False)
+    # single pixels of noise stand out less once averaged with their neighbours; strokes,
+    # a few pixels wide, keep their contrast
+    smooth = ndimage.uniform_filter(contrast, size=3)
+    if float(smooth.max()) < MIN_CONTRAST:
+        return np.zeros(contrast.shape, dtype=np.float32)  # blank: not even faint ink
+    cores = smooth > otsu_threshold(smooth)
+    # the soft (anti-aliased) edges of the strokes are ink too: keep what lies next to a core
+    return np.where(ndimage.maximum_filter(cores, size=EDGE), contrast, 0)
+
+
+#: The paper's light is estimated over windows of this share of the image's longer side:
+#: wider than any pen stroke, so that the ink is no part of the paper's light.
+LIGHT_WINDOW = 1 / 6
+#: Paper darker than this (0..1) is taken to be this bright when the ink's contrast is
+#: measured as a share of the paper's light: black paper is not a page in deep shadow.
+DIMMEST_PAPER = 0.2
+#: The soft edge of a stroke, kept with the stroke's core: this many pixels across, the
+#: core's pixel in the middle.
+EDGE = 5
+
+
+def _ink_is_dark(luminance: np.ndarray) -> bool:
+    """Whether the ink is darker than the paper. The paper is most of the image, so its
+    typical (median) brightness is the paper's; the ink lies at one extreme, and lies
+    further from it than anything on the other side (a bright spot of light, say)."""
+    step = max(1, max(luminance.shape) // 256)  # every pixel is not needed to know it
+    darkest, paper, lightest = np.percentile(luminance[::step, ::step], [0.5, 50, 99.5])
+    return paper - darkest >= lightest - paper
+
+
+def paper_light(luminance: np.ndarray, dark_ink: bool) -> np.ndarray:
+    """The brightness the paper has at each pixel of ``luminance``, without the ink.
+
+    A morphological *closing* does it: each pixel takes the brightest value around it,
+    then the darkest value around that, over square windows of ``LIGHT_WINDOW`` of the
+    image's longer side. Dark strokes narrower than the window vanish, while the edges of
+    shadows and gradients stay exactly where they are. For light ink on a dark board, an
+    *opening* (darkest, then brightest) does the same the other way round. The luminance
+    is first averaged over 3 x 3 pixels, so that single noisy pixels do not count.
+    """
+    window = max(3, round(max(luminance.shape) * LIGHT_WINDOW))
+    remove_ink = ndimage.grey_closing if dark_ink else ndimage.grey_opening
+    return remove_ink(ndimage.uniform_filter(luminance, size=3), size=window)
+
+
+def otsu_threshold(values: np.ndarray, bins: int = 256) -> float:
+    """The level that best separates ``values`` (0..1) into two groups, by Otsu's method:
+    the level at which the two groups' means lie furthest apart, weighted by the groups'
+    sizes (the between-group variance is largest)."""
+    counts = np.bincount(np.minimum(values * bins, bins - 1).astype(np.intp).ravel(),
+                         minlength=bins)
+    edges = np.linspace(0, 1, bins + 1)
+    shares, levels = counts / counts.sum(), (edges[:-1] + edges[1:]) / 2
+    below = np.cumsum(shares)  # share of values at or below each level
+    mass = np.cumsum(shares * levels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (mass[-1] * below - mass) ** 2 / (below * (1 - below))
+    if np.isnan(between).all():  # all the values are alike: nothing to separate
+        return float(edges[np.argmax(counts) + 1])
+    return float(edges[np.nanargmax(between) + 1])  # the upper edge of the lower group
 
 
 def _stretch(ink: np.ndarray) -> np.ndarray:
