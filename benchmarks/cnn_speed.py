@@ -5,11 +5,15 @@ ReLU, max pool, conv 5x5 x 64, ReLU, max pool, dense 128, ReLU, dense 10, softma
 entropy, Adam) and of the same network in PyTorch on the CPU, in the same run: the PyTorch
 model is built layer by layer from the hand-built network's ``config()`` and starts from
 the same weights; both see the same batches in the same order, with the same batch size,
-learning rate, optimiser and loss, and use the same number of threads.
+learning rate, optimiser and loss, and use the same number of threads (set and read back
+with threadpoolctl). Their losses must agree on the first batch and after all the timed
+steps (see ``benchmarks/common.py``).
 
 By default each network trains on ``--batches`` 100 batches of 128 images (12,800 of the
-60,000), best of ``--repeat`` 3 runs after one batch of warm-up, and the time is scaled to
-a whole epoch (60,000 images, 469 batches). ``--batches 469`` times whole epochs.
+60,000) after one batch of warm-up, ``--repeat`` 3 times, the two networks taking turns;
+the fastest run of each counts, and its time is scaled to a whole epoch (60,000 images,
+469 batches). ``--batches 469`` times whole epochs. ``--profile`` also times each layer's
+forward and backward pass of the hand-built network.
 
 Usage, from the top folder of the course::
 
@@ -18,18 +22,23 @@ Usage, from the top folder of the course::
     python benchmarks/cnn_speed.py --batches 469 --repeat 1   # one whole epoch each
 
 The last line is ``ratio_vs_pytorch=<hand-built seconds / PyTorch seconds>`` (below 1: the
-hand-built network is faster); ``nan`` without PyTorch. PyTorch is not part of the
-course: ``pip install torch`` to compare.
+hand-built network is faster); ``nan`` without PyTorch. PyTorch and threadpoolctl are not
+part of the course: ``pip install -e .[benchmarks]`` to compare.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import os
 import sys
 import time
-from pathlib import Path
+
+import numpy as np
+
+from common import add_thread_argument, alternate, same_losses, torch, use_threads
+
+from helpers.conv import mnist_cnn  # noqa: E402 (common puts the course on the path)
+from helpers.data import load_mnist  # noqa: E402
 
 BATCH_SIZE = 128  # notebook 08's recipe
 LEARNING_RATE = 0.002
@@ -45,34 +54,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                              f"{BATCHES_PER_EPOCH} (default: 100)")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs timed per network; the fastest counts (default: 3)")
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                        help="threads for NumPy's BLAS and for PyTorch (default: all cores, "
-                             f"here {os.cpu_count()})")
+    parser.add_argument("--profile", action="store_true",
+                        help="also time each layer of the hand-built network")
+    add_thread_argument(parser)
     args = parser.parse_args(argv)
-    if not 1 <= args.batches <= BATCHES_PER_EPOCH:
-        parser.error(f"--batches must be 1 to {BATCHES_PER_EPOCH}")
-    if args.repeat < 1 or args.threads < 1:
-        parser.error("--repeat and --threads must be at least 1")
+    if not 10 <= args.batches <= BATCHES_PER_EPOCH:
+        parser.error(f"--batches must be 10 to {BATCHES_PER_EPOCH}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
-
-
-ARGS = parse_arguments()
-# before NumPy starts its BLAS, which reads these once
-for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[variable] = str(ARGS.threads)
-
-import numpy as np  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from helpers.conv import mnist_cnn  # noqa: E402
-from helpers.data import load_mnist  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    torch = None
 
 
 def torch_copy(network):
@@ -99,89 +89,131 @@ def torch_copy(network):
     return nn.Sequential(*modules)
 
 
-def batches(order: np.ndarray):
-    """The first ``ARGS.batches`` batches of ``order``, plus one ahead for warm-up."""
-    return [order[first:first + BATCH_SIZE]
-            for first in range(0, (ARGS.batches + 1) * BATCH_SIZE, BATCH_SIZE)]
+class HandBuilt:
+    """Runs of the hand-built network: each from new, on its own order of the images."""
 
+    def __init__(self, inputs, labels, batches):
+        self.inputs, self.labels, self.batches = inputs, labels, batches
+        self.losses = []  # of the last run, one per batch (the warm-up's first)
 
-def hand_built_seconds(inputs, labels, orders) -> tuple[float, float]:
-    """Best seconds of the timed batches, and the loss of the very first batch."""
-    times, first_loss = [], None
-    for order in orders:
+    def run(self, round_: int) -> float:
         network = mnist_cnn(learning_rate=LEARNING_RATE, seed=SEED)
-        warm_up, *timed = batches(order)
-        loss = network.train(inputs[warm_up], labels[warm_up])
-        first_loss = loss if first_loss is None else first_loss
+        warm_up, *timed = self.batches[round_]
+        self.losses = [network.train(self.inputs[warm_up], self.labels[warm_up])]
         start = time.perf_counter()
         for batch in timed:
-            network.train(inputs[batch], labels[batch])
-        times.append(time.perf_counter() - start)
-    return min(times), first_loss
+            self.losses.append(network.train(self.inputs[batch], self.labels[batch]))
+        return time.perf_counter() - start
 
 
-def torch_seconds(inputs, labels, orders) -> tuple[float, float]:
-    """Best seconds of the timed batches in PyTorch, and the loss of the very first batch."""
-    inputs, labels = torch.from_numpy(inputs), torch.from_numpy(labels)
-    loss_function = torch.nn.CrossEntropyLoss()  # softmax, then -log(probability), batch mean
-    times, first_loss = [], None
-    for order in orders:
+class PyTorch(HandBuilt):
+    """The same runs in PyTorch."""
+
+    def run(self, round_: int) -> float:
+        inputs, labels = torch.from_numpy(self.inputs), torch.from_numpy(self.labels)
         model = torch_copy(mnist_cnn(learning_rate=LEARNING_RATE, seed=SEED))
         optimiser = torch.optim.Adam(model.parameters(), lr=LEARNING_RATE)
+        loss_function = torch.nn.CrossEntropyLoss()  # softmax, -log(probability), batch mean
 
         def train(batch):
             loss = loss_function(model(inputs[batch]), labels[batch])
             optimiser.zero_grad(set_to_none=True)
             loss.backward()
             optimiser.step()
-            return loss.detach().item()
+            return loss.item()
 
-        warm_up, *timed = [torch.from_numpy(batch) for batch in batches(order)]
-        loss = train(warm_up)
-        first_loss = loss if first_loss is None else first_loss
+        warm_up, *timed = [torch.from_numpy(batch) for batch in self.batches[round_]]
+        self.losses = [train(warm_up)]
         start = time.perf_counter()
         for batch in timed:
-            train(batch)
-        times.append(time.perf_counter() - start)
-    return min(times), first_loss
+            self.losses.append(train(batch))
+        return time.perf_counter() - start
+
+
+def profile(inputs, labels, batches) -> None:
+    """Print the time of each layer's forward and backward pass of the hand-built network
+    (the fastest of the timed batches), and of the loss and the optimiser."""
+    network = mnist_cnn(learning_rate=LEARNING_RATE, seed=SEED)
+    layers = network.layers
+    first = next(i for i, layer in enumerate(layers) if layer.parameters)
+    forward, backward = np.full((2, len(layers), len(batches)), np.inf)
+    rest = np.full((2, len(batches)), np.inf)
+    for b, batch in enumerate(batches):
+        signal = inputs[batch]
+        for i, layer in enumerate(layers):
+            start = time.perf_counter()
+            signal = layer.forward(signal)
+            forward[i, b] = time.perf_counter() - start
+        start = time.perf_counter()
+        _, gradient = network.loss_function.loss_and_gradient(signal, labels[batch])
+        rest[0, b] = time.perf_counter() - start
+        for i in range(len(layers) - 1, first - 1, -1):  # as Sequential.backpropagate
+            start = time.perf_counter()
+            gradient = layers[i].backward(gradient, first=True) if i == first \
+                else layers[i].backward(gradient)
+            backward[i, b] = time.perf_counter() - start
+        start = time.perf_counter()
+        network.optimizer.step(network.parameters(), network.gradients())
+        rest[1, b] = time.perf_counter() - start
+    forward, backward = forward[:, 1:].min(axis=1), backward[:, 1:].min(axis=1)  # not the 1st
+    rest = rest[:, 1:].min(axis=1)
+    backward[np.isinf(backward)] = 0.0  # the layers before the first that learns
+    total = forward.sum() + backward.sum() + rest.sum()
+    print(f"Per layer, ms per batch (fastest of {len(batches) - 1} batches; sum {total * 1000:.1f}):")
+    for layer, ahead, back in zip(layers, forward, backward):
+        print(f"  {layer!r:<55} forward {ahead * 1000:6.2f}  backward {back * 1000:6.2f}"
+              f"  ({(ahead + back) / total:5.1%})")
+    print(f"  {'loss (softmax cross entropy)':<55} {rest[0] * 1000:14.2f}"
+          f"{'':18}({rest[0] / total:5.1%})")
+    print(f"  {'Adam step':<55} {rest[1] * 1000:14.2f}{'':18}({rest[1] / total:5.1%})")
+    print()
 
 
 def main() -> int:
-    if torch is not None:
-        torch.set_num_threads(ARGS.threads)
+    args = parse_arguments()
+    threads = use_threads(args.threads)
     inputs, labels = load_mnist("train")
     rng = np.random.default_rng(SEED)
-    orders = [rng.permutation(len(labels)) for _ in range(ARGS.repeat)]
+    batches = []  # per round: a warm-up batch, then the timed batches
+    for _ in range(args.repeat):
+        order = rng.permutation(len(labels))
+        batches.append([order[first:first + BATCH_SIZE]
+                        for first in range(0, (args.batches + 1) * BATCH_SIZE, BATCH_SIZE)])
     network = mnist_cnn(seed=SEED)
     layers = " -> ".join(config["layer"] for config in network.config()["layers"])
-    scale = BATCHES_PER_EPOCH / ARGS.batches
+    scale = BATCHES_PER_EPOCH / args.batches
 
     print(f"Training speed of notebook 08's convolutional network: {layers}")
     print(f"{sum(value.size for value in network.parameters().values()):,} parameters, batch "
           f"size {BATCH_SIZE}, Adam with learning rate {LEARNING_RATE}, softmax cross entropy")
-    print(f"Timed: {ARGS.batches} batches ({ARGS.batches * BATCH_SIZE:,} images) after 1 "
-          f"batch of warm-up, best of {ARGS.repeat}; seconds per epoch = that time x "
-          f"{BATCHES_PER_EPOCH} / {ARGS.batches}")
-    print(f"Threads: {ARGS.threads} (OPENBLAS_NUM_THREADS for NumPy {np.__version__}"
-          + (f", torch.set_num_threads for PyTorch {torch.__version__}: now "
-             f"{torch.get_num_threads()})" if torch is not None else ")"))
+    print(f"Timed: {args.batches} batches ({args.batches * BATCH_SIZE:,} images) after 1 "
+          f"batch of warm-up, {args.repeat} runs each, taking turns, the fastest counts; "
+          f"seconds per epoch = that time x {BATCHES_PER_EPOCH} / {args.batches}")
+    print(threads)
     if torch is None:
-        print("PyTorch: not installed (pip install torch), so only the hand-built network runs")
+        print("PyTorch: not installed (pip install -e .[benchmarks]), so only the hand-built "
+              "network runs")
     print()
+    if args.profile:
+        profile(inputs, labels, batches[0][:min(args.batches, 20) + 1])
 
-    seconds, hand_loss = hand_built_seconds(inputs, labels, orders)
-    print(f"hand-built (NumPy): {seconds * scale:7.2f} s per epoch "
-          f"({seconds / ARGS.batches * 1000:.1f} ms per batch)", flush=True)
+    sides = {"hand-built (NumPy)": HandBuilt(inputs, labels, batches)}
+    if torch is not None:
+        sides["PyTorch (CPU)"] = PyTorch(inputs, labels, batches)
+    best = alternate({name: side.run for name, side in sides.items()}, args.repeat)
+    for name, seconds in best.items():
+        print(f"{name + ':':<20}{seconds * scale:7.2f} s per epoch "
+              f"({seconds / args.batches * 1000:.1f} ms per batch)")
     ratio = math.nan
     if torch is not None:
-        pytorch, torch_loss = torch_seconds(inputs, labels, orders)
-        print(f"PyTorch (CPU):      {pytorch * scale:7.2f} s per epoch "
-              f"({pytorch / ARGS.batches * 1000:.1f} ms per batch)")
-        print(f"the same start: loss of the first batch {hand_loss:.6f} (hand-built), "
-              f"{torch_loss:.6f} (PyTorch)")
-        if not math.isclose(hand_loss, torch_loss, rel_tol=1e-4):
-            print("warning: the two networks do not compute the same loss", file=sys.stderr)
-        ratio = seconds / pytorch
+        hand, pytorch = sides.values()
+        agree, report = same_losses(hand.losses, pytorch.losses, after=len(hand.losses))
+        print(f"the same training: {report}")
+        if not agree:
+            print("error: the two networks do not train alike, so the times do not compare",
+                  file=sys.stderr)
+            return 1
+        ratio = best["hand-built (NumPy)"] / best["PyTorch (CPU)"]
         print(f"the hand-built network takes {ratio:.2f} times as long as PyTorch's")
     print()
     print(f"ratio_vs_pytorch={ratio:.3f}")

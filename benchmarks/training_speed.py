@@ -5,7 +5,8 @@ network at batch sizes 1, 16, 32 and 64, and, when PyTorch is installed, of the 
 network in PyTorch on the CPU: same layers, same initial weights, same batches in the same
 order, same learning rate and same loss (half the squared error, summed over the outputs
 and averaged over the batch), plain stochastic gradient descent. Both use the same number
-of threads: PyTorch is set to the number that NumPy's BLAS uses.
+of threads (set and read back with threadpoolctl), take turns epoch by epoch, and must
+agree on the loss of the first batch and of the last batches (``benchmarks/common.py``).
 
 It also measures this machine's matrix-multiply peak (a large float32 matrix product, in
 NumPy and in PyTorch) and shows what fraction of it each reaches while training, counting
@@ -13,27 +14,33 @@ the matrix products of training (forward pass, backpropagated deltas, weight gra
 
 Usage, from the top folder of the course::
 
-    python benchmarks/training_speed.py               # the full run (a minute or two)
+    python benchmarks/training_speed.py               # the full run (a few minutes)
     python benchmarks/training_speed.py --samples 6000 --repeat 1   # a quick look
     python benchmarks/training_speed.py --threads 1   # both on one thread
 
-The last line is ``ratio_vs_pytorch=<hand-built seconds / PyTorch seconds>`` at batch size
-32 (below 1: the hand-built network is faster); ``nan`` without PyTorch. PyTorch is not
-part of the course: ``pip install torch`` to compare.
+The last two lines are ``fraction_of_peak=<the hand-built network's share of the peak>`` at
+batch size 64 and ``ratio_vs_pytorch=<hand-built seconds / PyTorch seconds>`` at batch size
+32 (below 1: the hand-built network is faster; ``nan`` without PyTorch). PyTorch and
+threadpoolctl are not part of the course: ``pip install -e .[benchmarks]`` to compare.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import math
-import os
 import sys
-import time
-from pathlib import Path
+
+import numpy as np
+
+from common import add_thread_argument, alternate, same_losses, seconds, torch, use_threads
+
+from helpers.data import load_mnist  # noqa: E402 (common puts the course on the path)
+from helpers.network import NeuralNetwork, make_targets  # noqa: E402
+from helpers.training import accuracy  # noqa: E402
 
 BATCH_SIZES = (1, 16, 32, 64)
 RATIO_BATCH_SIZE = 32
+PEAK_BATCH_SIZE = 64
 LAYERS = (784, 200, 10)
 LEARNING_RATE = 0.1
 PEAK_SIZE = 2048  # the side of the square matrices that measure the peak
@@ -46,61 +53,16 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3,
                         help="epochs timed per setting, the fastest counts (default: 3; one "
                              "for batch size 1, whose epoch is long enough on its own)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for NumPy's BLAS and PyTorch (default: BLAS's own choice)")
+    add_thread_argument(parser)
     args = parser.parse_args(argv)
-    if not 1 <= args.samples <= 60_000:
-        parser.error("--samples must be 1 to 60000")
+    if not 6400 <= args.samples <= 60_000:
+        parser.error("--samples must be 6400 to 60000")
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args
 
 
-ARGS = parse_arguments()
-if ARGS.threads:  # before NumPy starts its BLAS, which reads these once
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[variable] = str(ARGS.threads)
-
-import numpy as np  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from helpers.data import load_mnist  # noqa: E402
-from helpers.network import NeuralNetwork, make_targets  # noqa: E402
-from helpers.training import accuracy  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    torch = None
-
-
-# -- threads and the peak -------------------------------------------------------------------
-
-def blas_threads() -> tuple[int, str]:
-    """The number of threads NumPy's BLAS uses, and how we know it."""
-    try:
-        from threadpoolctl import threadpool_info
-        counts = [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
-        if counts:
-            return counts[0], "threadpoolctl"
-    except ImportError:
-        pass
-    # The OpenBLAS inside NumPy's wheels can be asked directly.
-    folder = Path(np.__file__).resolve().parent
-    for library in sorted(folder.parent.glob("numpy.libs/*openblas*")) + sorted(
-            folder.glob(".dylibs/*openblas*")):
-        blas = ctypes.CDLL(str(library))
-        for name in ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
-                     "openblas_get_num_threads64_", "openblas_get_num_threads"):
-            if hasattr(blas, name):
-                return int(getattr(blas, name)()), f"{library.name}"
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        if os.environ.get(variable, "").isdigit():
-            return int(os.environ[variable]), variable
-    return os.cpu_count() or 1, "os.cpu_count(), a guess"
-
+# -- the peak -------------------------------------------------------------------------------
 
 def blas_name() -> str:
     """NumPy's BLAS library, e.g. "scipy-openblas 0.3.31"."""
@@ -111,29 +73,19 @@ def blas_name() -> str:
         return "unknown"
 
 
-def best_seconds(work, repeat: int) -> float:
-    """The shortest time of ``repeat`` runs of ``work()``."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def matmul_peak() -> dict[str, float]:
-    """GFLOP/s of a large float32 matrix product in NumPy (and PyTorch): the machine's peak."""
+    """GFLOP/s of a large float32 matrix product in NumPy (and PyTorch), the fastest of 7
+    products each, taking turns: the machine's peak."""
     rng = np.random.default_rng(0)
     a = rng.random((PEAK_SIZE, PEAK_SIZE), dtype=np.float32)
     b = rng.random((PEAK_SIZE, PEAK_SIZE), dtype=np.float32)
-    flops = 2 * PEAK_SIZE ** 3
-    a @ b  # warm up
-    peaks = {"NumPy": flops / best_seconds(lambda: a @ b, 7) / 1e9}
+    sides = {"NumPy": lambda round_: seconds(lambda: a @ b)}
     if torch is not None:
         ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-        ta @ tb
-        peaks["PyTorch"] = flops / best_seconds(lambda: ta @ tb, 7) / 1e9
-    return peaks
+        sides["PyTorch"] = lambda round_: seconds(lambda: ta @ tb)
+    alternate(sides, 1)  # warm up
+    flops = 2 * PEAK_SIZE ** 3
+    return {name: flops / best / 1e9 for name, best in alternate(sides, 7).items()}
 
 
 def training_flops(samples: int) -> float:
@@ -150,84 +102,90 @@ def training_flops(samples: int) -> float:
 
 # -- one epoch, hand-built and in PyTorch ---------------------------------------------------
 
-def epoch_orders(samples: int, repeat: int) -> list[np.ndarray]:
-    """The shuffled order of the images for each timed epoch (the same for both)."""
-    rng = np.random.default_rng(42)
-    return [rng.permutation(samples) for _ in range(repeat)]
+class HandBuilt:
+    """Epochs of the hand-built network, each from new on its own order of the images."""
 
+    def __init__(self, inputs, targets, batch_size, orders):
+        self.inputs, self.targets = inputs, targets
+        self.batch_size, self.orders = batch_size, orders
+        self.losses, self.network = [], None  # of the last epoch
 
-def hand_built_epochs(inputs, targets, batch_size: int, orders) -> tuple[float, NeuralNetwork]:
-    """Best seconds of one epoch of the hand-built network, and the network after its last epoch."""
-    times, network = [], None
-    for order in orders:
+    def batches(self, round_: int):
+        order = self.orders[round_]
+        return [order[first:first + self.batch_size]
+                for first in range(0, len(order), self.batch_size)]
+
+    def run(self, round_: int) -> float:
         network = NeuralNetwork(*LAYERS, learning_rate=LEARNING_RATE, seed=42)
-        start = time.perf_counter()
-        for first in range(0, len(order), batch_size):
-            batch = order[first:first + batch_size]
-            network.train(inputs[batch], targets[batch])
-        times.append(time.perf_counter() - start)
-    return min(times), network
+        batches, losses = self.batches(round_), []
+
+        def epoch():
+            for batch in batches:
+                losses.append(network.train(self.inputs[batch], self.targets[batch]))
+
+        time = seconds(epoch)
+        self.losses, self.network = losses, network
+        return time
+
+    def accuracy(self, inputs, labels) -> float:
+        return accuracy(self.network, inputs, labels)
 
 
-def torch_network(like: NeuralNetwork):
-    """The same network in PyTorch, starting from the same weights as ``like``."""
-    model = torch.nn.Sequential(torch.nn.Linear(LAYERS[0], LAYERS[1]), torch.nn.Sigmoid(),
-                                torch.nn.Linear(LAYERS[1], LAYERS[2]), torch.nn.Sigmoid())
-    with torch.no_grad():
-        model[0].weight.copy_(torch.from_numpy(like.w_input_hidden))
-        model[0].bias.copy_(torch.from_numpy(like.b_hidden))
-        model[2].weight.copy_(torch.from_numpy(like.w_hidden_output))
-        model[2].bias.copy_(torch.from_numpy(like.b_output))
-    return model
+class PyTorch(HandBuilt):
+    """The same epochs in PyTorch."""
 
-
-def torch_epochs(inputs, targets, batch_size: int, orders):
-    """Best seconds of one epoch of the PyTorch network, and the model after its last epoch."""
-    inputs, targets = torch.from_numpy(inputs), torch.from_numpy(targets)
-    times, model = [], None
-    for order in orders:
-        model = torch_network(NeuralNetwork(*LAYERS, learning_rate=LEARNING_RATE, seed=42))
+    def run(self, round_: int) -> float:
+        inputs, targets = torch.from_numpy(self.inputs), torch.from_numpy(self.targets)
+        like = NeuralNetwork(*LAYERS, learning_rate=LEARNING_RATE, seed=42)
+        model = torch.nn.Sequential(torch.nn.Linear(LAYERS[0], LAYERS[1]), torch.nn.Sigmoid(),
+                                    torch.nn.Linear(LAYERS[1], LAYERS[2]), torch.nn.Sigmoid())
+        with torch.no_grad():
+            model[0].weight.copy_(torch.from_numpy(like.w_input_hidden))
+            model[0].bias.copy_(torch.from_numpy(like.b_hidden))
+            model[2].weight.copy_(torch.from_numpy(like.w_hidden_output))
+            model[2].bias.copy_(torch.from_numpy(like.b_output))
         optimiser = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
-        order = torch.from_numpy(order)
-        start = time.perf_counter()
-        for first in range(0, len(order), batch_size):
-            batch = order[first:first + batch_size]
-            batch_inputs, batch_targets = inputs[batch], targets[batch]
-            outputs = model(batch_inputs)
-            loss = 0.5 * ((batch_targets - outputs) ** 2).sum() / len(batch)
-            optimiser.zero_grad(set_to_none=True)
-            loss.backward()
-            optimiser.step()
-        times.append(time.perf_counter() - start)
-    return min(times), model
+        batches = [torch.from_numpy(batch) for batch in self.batches(round_)]
+        losses = []
 
+        def epoch():
+            for batch in batches:
+                batch_inputs, batch_targets = inputs[batch], targets[batch]
+                outputs = model(batch_inputs)
+                loss = 0.5 * ((batch_targets - outputs) ** 2).sum() / len(batch)
+                optimiser.zero_grad(set_to_none=True)
+                loss.backward()
+                optimiser.step()
+                losses.append(loss.item())
 
-def torch_accuracy(model, inputs, labels) -> float:
-    with torch.no_grad():
-        answers = model(torch.from_numpy(inputs)).argmax(dim=1).numpy()
-    return float(np.mean(answers == labels))
+        time = seconds(epoch)
+        self.losses, self.network = losses, model
+        return time
+
+    def accuracy(self, inputs, labels) -> float:
+        with torch.no_grad():
+            answers = self.network(torch.from_numpy(inputs)).argmax(dim=1).numpy()
+        return float(np.mean(answers == labels))
 
 
 # -- the report -----------------------------------------------------------------------------
 
 def main() -> int:
-    threads, source = blas_threads()
-    if torch is not None:
-        torch.set_num_threads(threads)
+    args = parse_arguments()
+    threads = use_threads(args.threads)
     train_inputs, train_labels = load_mnist("train")
     test_inputs, test_labels = load_mnist("test")
-    samples = ARGS.samples
+    samples = args.samples
     inputs, targets = train_inputs[:samples], make_targets(train_labels[:samples])
 
     print(f"Training speed of the {'-'.join(map(str, LAYERS))} sigmoid network: one epoch of "
-          f"{samples:,} MNIST images, learning rate {LEARNING_RATE}, best of {ARGS.repeat} "
-          "epochs (of 1 at batch size 1)")
-    print(f"NumPy {np.__version__} with {blas_name()}: {threads} BLAS thread(s) (from {source})")
+          f"{samples:,} MNIST images, learning rate {LEARNING_RATE}, best of {args.repeat} "
+          "epochs (of 1 at batch size 1), the two sides taking turns")
+    print(f"NumPy's BLAS: {blas_name()}")
+    print(threads)
     if torch is None:
-        print("PyTorch: not installed (pip install torch), so only the hand-built network runs")
-    else:
-        print(f"PyTorch {torch.__version__}: torch.set_num_threads({threads}), the same as "
-              f"NumPy's BLAS (now {torch.get_num_threads()})")
+        print("PyTorch: not installed (pip install -e .[benchmarks]), so only the hand-built "
+              "network runs")
     peaks = matmul_peak()
     peak = max(peaks.values())
     print(f"Matrix-multiply peak, float32 {PEAK_SIZE} x {PEAK_SIZE}: "
@@ -241,22 +199,38 @@ def main() -> int:
               f"{'PyTorch s/epoch':>15} {'% of peak':>9} {'test acc':>8} | {'hand/PyTorch':>12}")
     print(header)
     print("-" * len(header))
-    ratios = {}
+    ratios, fractions, reports = {}, {}, []
     for batch_size in BATCH_SIZES:
-        orders = epoch_orders(samples, 1 if batch_size == 1 else ARGS.repeat)
-        seconds, network = hand_built_epochs(inputs, targets, batch_size, orders)
-        row = (f"{batch_size:>5} | {seconds:>18.3f} {flops / seconds / 1e9 / peak:>9.1%} "
-               f"{accuracy(network, test_inputs, test_labels):>8.4f} | ")
+        rng = np.random.default_rng(42)
+        repeat = 1 if batch_size == 1 else args.repeat
+        orders = [rng.permutation(samples) for _ in range(repeat)]
+        sides = {"hand": HandBuilt(inputs, targets, batch_size, orders)}
+        if torch is not None:
+            sides["torch"] = PyTorch(inputs, targets, batch_size, orders)
+        best = alternate({name: side.run for name, side in sides.items()}, repeat)
+        fractions[batch_size] = flops / best["hand"] / 1e9 / peak
+        row = (f"{batch_size:>5} | {best['hand']:>18.3f} {fractions[batch_size]:>9.1%} "
+               f"{sides['hand'].accuracy(test_inputs, test_labels):>8.4f} | ")
         if torch is None:
             row += f"{'-':>15} {'-':>9} {'-':>8} | {'-':>12}"
         else:
-            torch_seconds, model = torch_epochs(inputs, targets, batch_size, orders)
-            ratios[batch_size] = seconds / torch_seconds
-            row += (f"{torch_seconds:>15.3f} {flops / torch_seconds / 1e9 / peak:>9.1%} "
-                    f"{torch_accuracy(model, test_inputs, test_labels):>8.4f} | "
+            ratios[batch_size] = best["hand"] / best["torch"]
+            row += (f"{best['torch']:>15.3f} {flops / best['torch'] / 1e9 / peak:>9.1%} "
+                    f"{sides['torch'].accuracy(test_inputs, test_labels):>8.4f} | "
                     f"{ratios[batch_size]:>12.2f}")
+            agree, report = same_losses(sides["hand"].losses, sides["torch"].losses,
+                                        after=len(sides["hand"].losses))
+            reports.append((batch_size, agree, report))
         print(row, flush=True)
     print()
+    for batch_size, agree, report in reports:
+        print(f"batch {batch_size}, the same training: {report}")
+    if not all(agree for _, agree, _ in reports):
+        print("error: the two networks do not train alike, so the times do not compare",
+              file=sys.stderr)
+        return 1
+    print()
+    print(f"fraction_of_peak={fractions[PEAK_BATCH_SIZE]:.3f}")
     print(f"ratio_vs_pytorch={ratios.get(RATIO_BATCH_SIZE, math.nan):.3f}")
     return 0
 
