@@ -22,8 +22,8 @@ Usage, from the top folder of the course::
     python benchmarks/cnn_speed.py --batches 469 --repeat 1   # one whole epoch each
 
 The last line is ``ratio_vs_pytorch=<hand-built seconds / PyTorch seconds>`` (below 1: the
-hand-built network is faster); ``nan`` without PyTorch. PyTorch and threadpoolctl are not
-part of the course: ``pip install -e .[benchmarks]`` to compare.
+hand-built network is faster); ``nan`` without PyTorch. PyTorch is not part of the
+course: ``pip install -e .[crosscheck]`` to compare.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ def main() -> int:
           f"seconds per epoch = that time x {BATCHES_PER_EPOCH} / {args.batches}")
     print(threads)
     if torch is None:
-        print("PyTorch: not installed (pip install -e .[benchmarks]), so only the hand-built "
+        print("PyTorch: not installed (pip install -e .[crosscheck]), so only the hand-built "
               "network runs")
     print()
     if args.profile:

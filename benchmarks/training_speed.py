@@ -20,8 +20,8 @@ Usage, from the top folder of the course::
 
 The last two lines are ``fraction_of_peak=<the hand-built network's share of the peak>`` at
 batch size 64 and ``ratio_vs_pytorch=<hand-built seconds / PyTorch seconds>`` at batch size
-32 (below 1: the hand-built network is faster; ``nan`` without PyTorch). PyTorch and
-threadpoolctl are not part of the course: ``pip install -e .[benchmarks]`` to compare.
+32 (below 1: the hand-built network is faster; ``nan`` without PyTorch). PyTorch is not
+part of the course: ``pip install -e .[crosscheck]`` to compare.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def main() -> int:
     print(f"NumPy's BLAS: {blas_name()}")
     print(threads)
     if torch is None:
-        print("PyTorch: not installed (pip install -e .[benchmarks]), so only the hand-built "
+        print("PyTorch: not installed (pip install -e .[crosscheck]), so only the hand-built "
               "network runs")
     peaks = matmul_peak()
     peak = max(peaks.values())
