@@ -27,6 +27,29 @@ class Exercise:
     solution: str
 
 
+#: The introduction of a notebook's Exercises section, where it differs from the usual one
+#: (``INTRO`` in tools/format_exercises.py): notebook 00 explains how the exercises work.
+INTROS: dict[str, str] = {
+    "00_start_here.ipynb": """\
+## Exercises
+
+Every notebook of the course ends with exercises like these two. On your own, use them so:
+
+1. Write your answer in the cell under the exercise (it starts with
+   `# Exercise N: your code here`) and run it.
+2. Run the check cell that follows. It runs your code on data of its own and compares the
+   result with a reference computed another way, then says what is right, what is wrong
+   and where to look, never the answer itself. "Not yet" only means that your cell is still
+   empty; "Not right yet" says what differs. Change your answer and run both cells again.
+3. The solution is the folded cell at the end of the exercise (in JupyterLab and Notebook 7,
+   click the bar on its left or the three dots; on Colab, "Show code"). Open it once your
+   check says "Right", to compare it with your way; or when you have tried for a while and
+   are stuck: read it, fold it again, and write the answer yourself.
+
+Exercises without a check cell are open questions: their solution shows one way to explore
+them.""",
+}
+
 BANK: dict[str, list[Exercise]] = {
     "00_start_here.ipynb": [Exercise(
         title="One line of a data file",

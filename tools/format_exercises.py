@@ -41,7 +41,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exercise_bank import BANK, Exercise  # noqa: E402
+from exercise_bank import BANK, INTROS  # noqa: E402
 
 HEADING = "## Exercises"
 INTRO = """\
@@ -205,7 +205,7 @@ def format_notebook(nb, file: str) -> bool:
     by_title = {exercise["title"]: exercise for exercise in found}
     empty = {"markdown": None, "stub": None, "check": None, "solution": None}
 
-    section = [_cell("markdown", INTRO, nb.cells[start], "exercises", {}, False)]
+    section = [_cell("markdown", INTROS.get(file, INTRO), nb.cells[start], "exercises", {}, False)]
     number = 0
     for exercise in checked:
         number += 1
