@@ -237,14 +237,16 @@ def apply() -> ThreadChoice:
 
 
 @contextmanager
-def small_work():
+def small_work(batch_size: int | None = None):
     """Run the work inside this ``with`` block on one BLAS thread, then go back.
 
-    For work too small to share between threads: training in batches smaller than
-    :data:`SMALL_BATCH`, one drawing's answer. It changes only the threads the course set
-    itself: where a learner chose their own (before or since), it leaves them alone.
+    For work too small to share between threads: one drawing's answer, or training in
+    batches of ``batch_size`` when that is smaller than :data:`SMALL_BATCH` (for larger
+    batches the block changes nothing). It changes only the threads the course set itself:
+    where a learner chose their own (before or since), it leaves them alone.
     """
-    if CHOICE.threads is None or CHOICE.threads == 1 or blas_thread_count() != CHOICE.threads:
+    if (CHOICE.threads is None or CHOICE.threads == 1 or blas_thread_count() != CHOICE.threads
+            or (batch_size is not None and batch_size >= SMALL_BATCH)):
         yield
         return
     _controller.limit(limits=1)

@@ -163,6 +163,15 @@ def test_small_work_runs_on_one_thread_and_goes_back(monkeypatch):
     assert blas.limits == [1, 4]
 
 
+def test_large_batches_keep_every_thread(monkeypatch):
+    blas = with_blas(monkeypatch, chosen=4, now=4)
+    with threads.small_work(batch_size=threads.SMALL_BATCH - 1):
+        assert threads.blas_thread_count() == 1
+    with threads.small_work(batch_size=threads.SMALL_BATCH):
+        assert threads.blas_thread_count() == 4
+    assert blas.limits == [1, 4]
+
+
 def test_small_work_goes_back_after_an_error(monkeypatch):
     with_blas(monkeypatch, chosen=2, now=2)
     with pytest.raises(KeyboardInterrupt):
@@ -228,3 +237,37 @@ def test_a_learners_threadpoolctl_limit_survives_import_helpers():
     assert before == after == 1
     if threads.cores_allowed() > 1:  # on one core, 1 is also what the course would choose
         assert chosen is None and "kept the 1 BLAS thread" in reason
+
+
+# -- the course's small work ------------------------------------------------------------------
+
+def test_fit_trains_small_batches_on_one_thread_and_large_ones_on_all(monkeypatch):
+    import numpy as np
+
+    from helpers.network import NeuralNetwork
+    from helpers.training import fit
+
+    with_blas(monkeypatch, chosen=2, now=2)
+    rng = np.random.default_rng(0)
+    inputs, labels = rng.random((512, 784), dtype=np.float32), rng.integers(0, 10, 512)
+    for batch_size, expected in [(16, 1), (threads.SMALL_BATCH, 2)]:
+        network = NeuralNetwork(784, 10, 10, seed=1)
+        seen, train = [], network.train
+        monkeypatch.setattr(network, "train", lambda *batch, train=train:
+                            seen.append(threads.blas_thread_count()) or train(*batch))
+        fit(network, inputs, labels, epochs=1, batch_size=batch_size, progress=False)
+        assert set(seen) == {expected}, batch_size
+        assert threads.blas_thread_count() == 2
+
+
+def test_the_pad_answers_on_one_thread(monkeypatch):
+    from helpers.drawing_pad import DrawingPad
+    from helpers.saving import DEFAULT_MODEL, load_network
+
+    with_blas(monkeypatch, chosen=2, now=2)
+    network = load_network(DEFAULT_MODEL)
+    seen, query = [], network.query
+    monkeypatch.setattr(network, "query", lambda inputs:
+                        seen.append(threads.blas_thread_count()) or query(inputs))
+    DrawingPad(network=network).draw_strokes([[(90, 60), (200, 60), (120, 230)]])
+    assert seen == [1] and threads.blas_thread_count() == 2
