@@ -15,9 +15,10 @@ It runs, one after another:
    learners in twice the time of one), and each learner's slowest pad answer;
 3. one learner inside a CPU quota of one core (a cgroup made for the run, as Binder and
    JupyterHub limit a learner's container) against the same learner pinned to one core
-   with its affinity (as ``taskset -c 0`` does): the quota should cost no more than the
-   core. Making a cgroup needs root and a writable cgroup file system; where it cannot,
-   the run says so and skips this part;
+   with its affinity (as ``taskset -c 0`` does), in a cgroup of its own without a quota
+   so that both meet the computer's other work alike: the quota should cost no more than
+   the core. Making cgroups needs root and a writable cgroup file system (v2, or v1's cpu
+   controller); where it cannot, the run says so and skips this part;
 4. one drawing pad while another process keeps both cores busy (notebook 08's
    convolutional network training on 2 BLAS threads): the pad's 95th-percentile answer.
 
@@ -159,11 +160,12 @@ def classroom(learners: int, epochs: int, images: int, pads: bool = True,
     return done
 
 
-def make_quota_cgroup(cpus: float) -> tuple[Path | None, str]:
-    """A new cgroup limited to ``cpus`` CPUs: (the file a process writes its pid to, how),
-    or (None, why it could not be made)."""
-    name = f"digits-by-hand-classroom-{os.getpid()}"
+def make_cgroup(cpus: float | None, tag: str) -> tuple[Path | None, str]:
+    """A new cgroup limited to ``cpus`` CPUs (None: no limit): (the file a process writes
+    its pid to, what was made), or (None, why it could not be made)."""
+    name = f"digits-by-hand-classroom-{os.getpid()}-{tag}"
     period = 100_000
+    quota = "no quota" if cpus is None else f"a quota of {round(cpus * period)} per {period} us"
     # cgroup v2, where its cpu controller can be given to a new child of the top cgroup
     top = Path("/sys/fs/cgroup")
     if (top / "cgroup.controllers").is_file():
@@ -172,12 +174,12 @@ def make_quota_cgroup(cpus: float) -> tuple[Path | None, str]:
                 (top / "cgroup.subtree_control").write_text("+cpu")
                 folder = top / name
                 folder.mkdir()
-                (folder / "cpu.max").write_text(f"{round(cpus * period)} {period}")
-                return folder / "cgroup.procs", f"cgroup v2 {folder}, cpu.max {round(cpus * period)} {period}"
+                if cpus is not None:
+                    (folder / "cpu.max").write_text(f"{round(cpus * period)} {period}")
+                return folder / "cgroup.procs", f"cgroup v2 {folder.name}, {quota}"
+            v2_problem = f"cgroup v2 at {top} offers no cpu controller"
         except OSError as error:
             v2_problem = f"cgroup v2 at {top}: {error}"
-        else:
-            v2_problem = f"cgroup v2 at {top} offers no cpu controller"
     else:
         v2_problem = "no cgroup v2 at /sys/fs/cgroup"
     # cgroup v1, with its cpu controller mounted on its own or with cpuacct
@@ -186,10 +188,10 @@ def make_quota_cgroup(cpus: float) -> tuple[Path | None, str]:
             try:
                 folder = mount / name
                 folder.mkdir()
-                (folder / "cpu.cfs_period_us").write_text(str(period))
-                (folder / "cpu.cfs_quota_us").write_text(str(round(cpus * period)))
-                return folder / "cgroup.procs", (f"cgroup v1 {folder}, cpu.cfs_quota_us "
-                                                 f"{round(cpus * period)} per {period}")
+                if cpus is not None:
+                    (folder / "cpu.cfs_period_us").write_text(str(period))
+                    (folder / "cpu.cfs_quota_us").write_text(str(round(cpus * period)))
+                return folder / "cgroup.procs", f"cgroup v1 {folder.name}, {quota}"
             except OSError as error:
                 return None, f"{v2_problem}; cgroup v1 at {mount}: {error}"
     return None, f"{v2_problem}; no cgroup v1 cpu controller either"
@@ -247,21 +249,33 @@ def main(argv: list[str] | None = None) -> int:
                  (fair, "fair share", slowest["seconds"] / fair), answers))
     worst_pads = [max(entry["answers_ms"]) for entry in together if entry["answers_ms"]]
 
-    pinned = classroom(1, args.epochs, args.images, pads=False,
-                       preexec=lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}))[0]
-    rows.append(("1 learner pinned to 1 core", pinned["seconds"], None, []))
-    procs, how = make_quota_cgroup(1.0)
-    if procs is None:
-        quota_note = f"NOT RUN: could not make a cgroup with a CPU quota ({how})"
+    # The pinned learner and the learner under a quota each run in a cgroup of their own,
+    # so that both meet other work on the computer in the same way; only the limit differs.
+    first_core = min(os.sched_getaffinity(0))
+    pinned_procs, pinned_how = make_cgroup(None, "pinned")
+    quota_procs, quota_how = make_cgroup(1.0, "quota")
+    if pinned_procs is None or quota_procs is None:
+        for procs in (pinned_procs, quota_procs):
+            if procs is not None:
+                remove_cgroup(procs)
+        quota_note = f"NOT RUN: could not make a cgroup with a CPU quota ({quota_how or pinned_how})"
     else:
         try:
+            def pin():
+                pinned_procs.write_text(str(os.getpid()))
+                os.sched_setaffinity(0, {first_core})
+
+            pinned = classroom(1, args.epochs, args.images, pads=False, preexec=pin)[0]
             quota = classroom(1, args.epochs, args.images, pads=False,
-                              preexec=lambda: procs.write_text(str(os.getpid())))[0]
+                              preexec=lambda: quota_procs.write_text(str(os.getpid())))[0]
         finally:
-            remove_cgroup(procs)
-        quota_note = f"quota made as {how}; the learner chose: {quota['threads']}"
+            remove_cgroup(pinned_procs)
+            remove_cgroup(quota_procs)
+        rows.append(("1 learner pinned to 1 core", pinned["seconds"], None, []))
         rows.append(("1 learner in a 1-CPU quota", quota["seconds"],
                      (pinned["seconds"], "pinned run", quota["seconds"] / pinned["seconds"]), []))
+        quota_note = (f"pinned: {pinned_how}, affinity core {first_core}; quota: {quota_how}; "
+                      f"the learner in the quota chose: {quota['threads']}")
 
     with tempfile.TemporaryDirectory() as folder:
         stop_file = os.path.join(folder, "stop")
