@@ -39,7 +39,6 @@ from PIL import Image, ImageColor
 
 from .own_digits import BLANK_MESSAGE, Reading, load_image, read_digit
 from .saving import BEST_MODEL, DEFAULT_MODEL, load_network
-from .threads import small_work
 
 IMAGE_SIDE = 28
 #: How many screen pixels show one of the 28 x 28 pixels that the network sees.
@@ -406,8 +405,7 @@ class DrawingPad(widgets.HBox):
 
     def _read(self, source) -> Reading:
         start = time.perf_counter()
-        with small_work():  # one drawing: one thread answers fastest (helpers/threads.py)
-            reading = read_digit(self.network, source)
+        reading = read_digit(self.network, source)
         compute_ms = (time.perf_counter() - start) * 1000
         if reading.digit is not None:
             self.last_compute_ms = compute_ms
@@ -505,8 +503,7 @@ def network_answer_ms(network, repeats: int = 5) -> float:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        with small_work():  # as the pad answers
-            network.query(inputs)
+        network.query(inputs)
         times.append((time.perf_counter() - start) * 1000)
     return float(np.median(times))
 

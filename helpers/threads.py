@@ -6,20 +6,18 @@ a learner may use: a Binder or JupyterHub container limited to one CPU on a 64-c
 a Colab session whose two cores are shared, a classroom where thirty kernels train at
 once. Threads that wait for a core they cannot have make the work slower, not faster.
 
-So ``import helpers`` sets the number of BLAS threads, with threadpoolctl, to the CPUs
-this process may really use (:func:`usable_cpus`): the cores it may run on (its
-*affinity*) and, in a container, its CPU quota (a *cgroup* limit, :func:`cgroup_cpu_limit`).
-A learner who chose a number of threads keeps it: when ``OMP_NUM_THREADS``,
-``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS`` is set, or the BLAS already runs fewer
-threads than the process may use (someone called threadpoolctl first), the course
-changes nothing, now or later.
+So ``import helpers`` sets the number of BLAS threads, with threadpoolctl: as many as pay
+for the course's work (:data:`COURSE_THREADS`), and never more than the CPUs this process
+may really use (:func:`usable_cpus`): the cores it may run on (its *affinity*) and, in a
+container, its CPU quota (a *cgroup* limit, :func:`cgroup_cpu_limit`). A learner who chose a
+number of threads keeps it: when ``OMP_NUM_THREADS``, ``OPENBLAS_NUM_THREADS`` or
+``MKL_NUM_THREADS`` is set, or the BLAS already runs fewer threads than the process may
+use (someone called threadpoolctl first), the course changes nothing.
 
-The course's own work is small: it runs as fast or faster on one thread even on a quiet
-machine, because splitting a small matrix product between two threads costs about as
-much as it saves, and it runs many times slower on two threads when the cores are busy
-with other work, because each thread keeps waiting for the other. :func:`small_work` is a
-``with`` block that uses one thread for it: training in batches smaller than
-:data:`SMALL_BATCH` and the drawing pad's answer to one drawing. Measured with
+The course's work is small: it runs as fast or faster on one thread even on a quiet
+machine, because splitting a small matrix product between two threads costs about as much
+as it saves, and many times slower on two threads when the cores are busy with other work,
+because each thread keeps waiting for the other. Measured with
 ``python benchmarks/blas_threads.py`` on a 2-core x86-64 virtual machine (NumPy 2.4.6,
 OpenBLAS 0.3.31), each kind of work on one BLAS thread and on two, side by side; the time
 on two threads divided by the time on one (above 1: the second thread costs)::
@@ -35,8 +33,10 @@ on two threads divided by the time on one (above 1: the second thread costs)::
 
 "Run with priority" ran at nice -15 in its own scheduling group, as near to a quiet machine
 as a shared one gets; "as it came" ran at the same priority as the others. The second
-thread paid 8 % at best and cost up to 20 times as much; so all the course's training
-(batches of 1 to 128) and the pad run on one thread.
+thread paid 8 % at best and cost up to 20 times as much, so the course uses one thread.
+One number for the whole course also keeps results the same whichever way a learner
+trains: a product split between threads may add its terms in another order, and so differ
+in the last bits from the same product on one thread.
 
 ``helpers.threads.CHOICE`` says what was chosen and why (notebook 00 shows it).
 """
@@ -45,7 +45,6 @@ from __future__ import annotations
 
 import math
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,9 +52,9 @@ from pathlib import Path
 #: themselves. When one is set, the course leaves the threads alone.
 LEARNER_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-#: Training batches smaller than this run on one thread (see :func:`small_work`): every
-#: batch size the course uses (1 to 128) was measured to gain nothing from a second thread.
-SMALL_BATCH = 256
+#: The BLAS threads that pay for the course's work: a second thread gained nothing for any
+#: of it (batches of 1 to 128, measured: see above).
+COURSE_THREADS = 1
 
 
 # -- the CPUs this process may use -----------------------------------------------------------
@@ -180,8 +179,7 @@ def choose(environ, blas_threads: int | None, cores: int, quota: float | None) -
 
     ``environ`` is the environment (``os.environ``), ``blas_threads`` how many threads the
     BLAS runs now (None if there is no BLAS to set), ``cores`` and ``quota`` as for
-    :func:`usable_cpus`. The course only ever
-    lowers the number: fewer threads than the process may use were set by someone on
+    :func:`usable_cpus`. Fewer threads than the process may use were set by someone on
     purpose, and stay.
     """
     own = [f"{name}={environ[name]}" for name in LEARNER_VARIABLES if environ.get(name)]
@@ -189,16 +187,15 @@ def choose(environ, blas_threads: int | None, cores: int, quota: float | None) -
         return ThreadChoice(None, f"kept your own setting, {', '.join(own)}")
     if blas_threads is None:
         return ThreadChoice(None, "found no BLAS library to set")
-    threads = usable_cpus(cores, quota)
+    usable = usable_cpus(cores, quota)
     where = f"this process may run on {cores} core(s)" + (
         ", with no CPU quota" if quota is None else f", with a CPU quota of {quota:g} CPU")
-    if blas_threads < threads:
+    if blas_threads < usable:
         return ThreadChoice(None, f"kept the {blas_threads} BLAS thread(s) set before the "
                                   f"course started ({where})")
-    if threads == 1:
-        return ThreadChoice(1, f"1 BLAS thread: {where}")
-    return ThreadChoice(threads, f"{threads} BLAS threads ({where}); the course's training "
-                                 "and the drawing pad use 1, which is as fast or faster")
+    threads = min(usable, COURSE_THREADS)
+    return ThreadChoice(threads, f"{threads} BLAS thread(s), as many as pay for the course's "
+                                 f"work ({where})")
 
 
 # -- setting it ------------------------------------------------------------------------------
@@ -234,23 +231,3 @@ def apply() -> ThreadChoice:
     if CHOICE.threads is not None:
         _controller.limit(limits=CHOICE.threads)
     return CHOICE
-
-
-@contextmanager
-def small_work(batch_size: int | None = None):
-    """Run the work inside this ``with`` block on one BLAS thread, then go back.
-
-    For work too small to share between threads: one drawing's answer, or training in
-    batches of ``batch_size`` when that is smaller than :data:`SMALL_BATCH` (for larger
-    batches the block changes nothing). It changes only the threads the course set itself:
-    where a learner chose their own (before or since), it leaves them alone.
-    """
-    if (CHOICE.threads is None or CHOICE.threads == 1 or blas_thread_count() != CHOICE.threads
-            or (batch_size is not None and batch_size >= SMALL_BATCH)):
-        yield
-        return
-    _controller.limit(limits=1)
-    try:
-        yield
-    finally:
-        _controller.limit(limits=CHOICE.threads)

@@ -16,7 +16,6 @@ import numpy as np
 from tqdm import tqdm
 
 from .network import TrainingDiverged
-from .threads import small_work
 
 
 def accuracy(network, inputs: np.ndarray, labels: np.ndarray) -> float:
@@ -97,8 +96,7 @@ def fit(
         # A text progress bar on stdout: it updates in place while the epoch runs, and a
         # notebook saved afterwards shows each epoch's finished bar (a widget would not).
         with tqdm(total=-(-len(labels) // batch_size), desc=f"epoch {epoch}/{epochs}",
-                  unit="batch", file=sys.stdout, disable=not progress,
-                  mininterval=0.5) as bar, small_work(batch_size):  # see helpers/threads.py
+                  unit="batch", file=sys.stdout, disable=not progress, mininterval=0.5) as bar:
             start = time.perf_counter()
             order = rng.permutation(len(labels))
             batch_losses = []

@@ -99,6 +99,13 @@ def test_no_proc_files_means_no_quota(tmp_path):
 
 # -- the choice -------------------------------------------------------------------------------
 
+def test_the_course_uses_the_threads_that_pay_for_its_work():
+    choice = threads.choose(environ={}, blas_threads=64, cores=64, quota=None)
+    assert choice.threads == threads.COURSE_THREADS == 1
+    assert choice.reason == ("1 BLAS thread(s), as many as pay for the course's work (this "
+                             "process may run on 64 core(s), with no CPU quota)")
+
+
 @pytest.mark.parametrize("cores, quota, blas, expected", [
     (2, None, 2, 2),      # a laptop: all its cores
     (64, 1.0, 64, 1),     # a Binder or JupyterHub container on a big node: its quota
@@ -107,10 +114,11 @@ def test_no_proc_files_means_no_quota(tmp_path):
     (1, None, 2, 1),      # pinned to one core (taskset)
     (4, 2.0, 64, 2),      # OpenBLAS started more threads than the machine has cores
 ])
-def test_threads_follow_cores_and_quota(cores, quota, blas, expected):
+def test_more_threads_would_be_capped_by_cores_and_quota(monkeypatch, cores, quota, blas, expected):
+    monkeypatch.setattr(threads, "COURSE_THREADS", 8)  # as if larger work paid for 8
     choice = threads.choose(environ={}, blas_threads=blas, cores=cores, quota=quota)
     assert choice.threads == expected
-    assert f"{cores} core" in choice.reason
+    assert f"may run on {cores} core(s)" in choice.reason
     said = "with no CPU quota" if quota is None else f"with a CPU quota of {quota:g} CPU"
     assert said in choice.reason
 
@@ -123,70 +131,12 @@ def test_a_learners_variable_is_kept(variable):
 
 
 def test_fewer_threads_set_before_the_course_are_kept():
-    choice = threads.choose(environ={}, blas_threads=1, cores=8, quota=None)
-    assert choice.threads is None and "kept the 1 BLAS thread" in choice.reason
+    choice = threads.choose(environ={}, blas_threads=2, cores=8, quota=None)
+    assert choice.threads is None and "kept the 2 BLAS thread" in choice.reason
 
 
 def test_without_blas_nothing_is_set():
     assert threads.choose(environ={}, blas_threads=None, cores=4, quota=None).threads is None
-
-
-# -- small work -------------------------------------------------------------------------------
-
-class FakeBlas:
-    """Stands in for threadpoolctl's controller: one library, its thread count."""
-
-    def __init__(self, count: int):
-        self.lib_controllers = [type("Pool", (), {"num_threads": count})()]
-        self.limits = []
-
-    def limit(self, limits: int):
-        self.limits.append(limits)
-        self.lib_controllers[0].num_threads = limits
-
-
-def with_blas(monkeypatch, chosen: int | None, now: int) -> FakeBlas:
-    blas = FakeBlas(now)
-    monkeypatch.setattr(threads, "_controller", blas)
-    monkeypatch.setattr(threads, "CHOICE", threads.ThreadChoice(chosen, "test"))
-    return blas
-
-
-def test_small_work_runs_on_one_thread_and_goes_back(monkeypatch):
-    blas = with_blas(monkeypatch, chosen=4, now=4)
-    with threads.small_work():
-        assert threads.blas_thread_count() == 1
-        with threads.small_work():  # nested: still one, and the outer block restores
-            assert threads.blas_thread_count() == 1
-        assert threads.blas_thread_count() == 1
-    assert threads.blas_thread_count() == 4
-    assert blas.limits == [1, 4]
-
-
-def test_large_batches_keep_every_thread(monkeypatch):
-    blas = with_blas(monkeypatch, chosen=4, now=4)
-    with threads.small_work(batch_size=threads.SMALL_BATCH - 1):
-        assert threads.blas_thread_count() == 1
-    with threads.small_work(batch_size=threads.SMALL_BATCH):
-        assert threads.blas_thread_count() == 4
-    assert blas.limits == [1, 4]
-
-
-def test_small_work_goes_back_after_an_error(monkeypatch):
-    with_blas(monkeypatch, chosen=2, now=2)
-    with pytest.raises(KeyboardInterrupt):
-        with threads.small_work():
-            raise KeyboardInterrupt
-    assert threads.blas_thread_count() == 2
-
-
-@pytest.mark.parametrize("chosen, now", [(None, 3), (2, 3), (2, 1)],
-                         ids=["learner's own variable", "changed since", "one already"])
-def test_small_work_leaves_a_learners_threads_alone(monkeypatch, chosen, now):
-    blas = with_blas(monkeypatch, chosen=chosen, now=now)
-    with threads.small_work():
-        assert threads.blas_thread_count() == now
-    assert blas.limits == []
 
 
 # -- for real, in a child process --------------------------------------------------------------
@@ -220,7 +170,7 @@ def child_report(env_changes: dict[str, str], cores: set[int] | None = None,
 def test_a_process_pinned_to_one_core_gets_one_thread():
     chosen, _, after, reason = child_report({}, cores={min(os.sched_getaffinity(0))})
     assert (chosen, after) == (1, 1), reason
-    assert reason.startswith("1 BLAS thread: this process may run on 1 core(s)")
+    assert "this process may run on 1 core(s)" in reason
 
 
 @pytest.mark.parametrize("variable", ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"])
@@ -237,37 +187,3 @@ def test_a_learners_threadpoolctl_limit_survives_import_helpers():
     assert before == after == 1
     if threads.cores_allowed() > 1:  # on one core, 1 is also what the course would choose
         assert chosen is None and "kept the 1 BLAS thread" in reason
-
-
-# -- the course's small work ------------------------------------------------------------------
-
-def test_fit_trains_small_batches_on_one_thread_and_large_ones_on_all(monkeypatch):
-    import numpy as np
-
-    from helpers.network import NeuralNetwork
-    from helpers.training import fit
-
-    with_blas(monkeypatch, chosen=2, now=2)
-    rng = np.random.default_rng(0)
-    inputs, labels = rng.random((512, 784), dtype=np.float32), rng.integers(0, 10, 512)
-    for batch_size, expected in [(16, 1), (threads.SMALL_BATCH, 2)]:
-        network = NeuralNetwork(784, 10, 10, seed=1)
-        seen, train = [], network.train
-        monkeypatch.setattr(network, "train", lambda *batch, train=train:
-                            seen.append(threads.blas_thread_count()) or train(*batch))
-        fit(network, inputs, labels, epochs=1, batch_size=batch_size, progress=False)
-        assert set(seen) == {expected}, batch_size
-        assert threads.blas_thread_count() == 2
-
-
-def test_the_pad_answers_on_one_thread(monkeypatch):
-    from helpers.drawing_pad import DrawingPad
-    from helpers.saving import DEFAULT_MODEL, load_network
-
-    with_blas(monkeypatch, chosen=2, now=2)
-    network = load_network(DEFAULT_MODEL)
-    seen, query = [], network.query
-    monkeypatch.setattr(network, "query", lambda inputs:
-                        seen.append(threads.blas_thread_count()) or query(inputs))
-    DrawingPad(network=network).draw_strokes([[(90, 60), (200, 60), (120, 230)]])
-    assert seen == [1] and threads.blas_thread_count() == 2
