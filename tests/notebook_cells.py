@@ -38,6 +38,10 @@ BUILT_BY_HAND: dict[str, dict[str, list[str]]] = {
         "network": [f"NeuralNetwork.{name}" for name in (
             "__init__", "forward", "query", "predict", "loss", "backward", "gradients", "train")],
     },
+    "08_convolutional_network_by_hand.ipynb": {
+        "conv": ["Reshape", "Flatten", "Conv2D", "Conv2D.forward", "Conv2D.backward",
+                 "MaxPool2D", "MaxPool2D.forward", "MaxPool2D.backward"],
+    },
 }
 
 
