@@ -5,6 +5,9 @@ in ``models/`` (``--model PATH`` for one file, ``--json`` for a machine-readable
 
 ``python -m helpers predict IMAGE [IMAGE ...]`` reads the digit in each image file, prepared
 like MNIST (``--model PATH`` to use another network, ``--json`` for a machine-readable list).
+
+``python -m helpers read-number IMAGE [IMAGE ...]`` reads every digit in each image, left
+to right, as a whole number (same options; the JSON gives each digit's box).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 
 from .data import load_mnist
 from .own_digits import Reading, read_digit
+from .whole_numbers import NumberReading, read_number
 from .saving import DEFAULT_MODEL, MODELS_DIR, load_network
 from .training import accuracy
 
@@ -123,6 +127,50 @@ def _predict_command(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def number_json(file: str, outcome: NumberReading | Exception) -> dict:
+    """One image's result for ``read-number --json``: ``file``, ``number`` (a string, None
+    when no digit can be read), ``digits`` (each with ``digit``, ``confidence`` and ``box``,
+    [left, top, right, bottom] in the image's pixels), and ``error`` when the file could
+    not be read."""
+    if isinstance(outcome, Exception):
+        return {"file": file, "number": None, "digits": [], "error": str(outcome)}
+    return {"file": file, "number": outcome.number,
+            "digits": [{"digit": digit.digit, "confidence": round(digit.confidence, 4),
+                        "box": list(digit.box)} for digit in outcome.digits]}
+
+
+def _read_number_command(args: argparse.Namespace) -> int:
+    try:
+        network = load_network(args.model)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    answers, failed = [], 0
+    for file in args.images:  # each file's result is printed as soon as it is known
+        try:
+            outcome = read_number(network, file)
+        except (OSError, ValueError) as exc:
+            outcome = exc
+        failed += isinstance(outcome, Exception)
+        if args.json:
+            answers.append(number_json(file, outcome))
+        elif isinstance(outcome, Exception):
+            print(f"{file}: error: {outcome}", file=sys.stderr, flush=True)
+        elif outcome.number is None:
+            print(f"{file}: no digits (write a number first)", flush=True)
+        else:
+            sure = " ".join(f"{digit.digit}:{digit.confidence:.2f}" for digit in outcome.digits)
+            print(f"{file}: {outcome.number} (confidence of each digit {sure})", flush=True)
+    if args.json:
+        print(json.dumps(answers, indent=2))
+        for answer in answers:
+            if "error" in answer:
+                print(f"{answer['file']}: error: {answer['error']}", file=sys.stderr)
+    if failed:
+        print(f"{failed} of {len(args.images)} files could not be read", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -139,6 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     predict_parser.add_argument("--json", action="store_true",
                                 help="print a JSON list, one object per image, in order")
     predict_parser.set_defaults(run=_predict_command)
+    number_parser = commands.add_parser(
+        "read-number", help="read every digit in image files, left to right, as a number")
+    number_parser.add_argument("images", nargs="+", metavar="IMAGE", help="an image file")
+    number_parser.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL),
+                               help=f"the network to use (default: models/{DEFAULT_MODEL.name})")
+    number_parser.add_argument("--json", action="store_true",
+                               help="print a JSON list, one object per image, in order")
+    number_parser.set_defaults(run=_read_number_command)
     args = parser.parse_args(argv)
     return args.run(args)
 

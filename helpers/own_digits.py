@@ -66,6 +66,8 @@ BLANK_MESSAGE = "Draw a digit first"
 
 #: The EXIF tag in which a camera says how to turn the stored pixels to show them upright.
 EXIF_ORIENTATION = 0x0112
+#: The orientations that turn the image a quarter (its width becomes its height).
+QUARTER_TURNS = (5, 6, 7, 8)
 
 
 class NoDigitError(ValueError):
@@ -95,17 +97,23 @@ def load_image(source) -> np.ndarray:
     FileNotFoundError if there is no such file; ValueError if the file is not an image,
     is damaged, or has more than ``MAX_PIXELS`` pixels (a possible decompression bomb).
     """
+    return load_ink(source)[0]
+
+
+def load_ink(source) -> tuple[np.ndarray, tuple[int, int]]:
+    """The ink of ``source``, as :func:`load_image` gives it, and the (height, width) of the
+    upright image before it was shrunk: to tell where in the image a piece of ink lies."""
     if isinstance(source, np.ndarray):
-        luminance, alpha = _channels_of_array(source)
+        luminance, alpha, size = _channels_of_array(source)
     elif isinstance(source, Image.Image):
-        luminance, alpha = _channels_of_image(source, name="the image")
+        luminance, alpha, size = _channels_of_image(source, name="the image")
     else:
-        luminance, alpha = _channels_of_file(source)
+        luminance, alpha, size = _channels_of_file(source)
     ink = alpha if _varies(alpha) else _ink_from_luminance(luminance)
-    return _shrink(_stretch(ink))
+    return _shrink(_stretch(ink)), size
 
 
-def _channels_of_file(source) -> tuple[np.ndarray, np.ndarray | None]:
+def _channels_of_file(source) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
     """Open an image file (a path or its bytes) and read its first frame."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         name, file = "the uploaded file", io.BytesIO(bytes(source))
@@ -141,34 +149,43 @@ def _too_large_message(name: str, size: tuple[int, int] | None) -> str:
             "huge image). Shrink it in an image editor, or crop it to the digit, and try again.")
 
 
-def _channels_of_image(image: Image.Image, name: str) -> tuple[np.ndarray, np.ndarray | None]:
-    """Luminance 0..1 and alpha 0..1 (None if the image has none) of a PIL image."""
+def _channels_of_image(image: Image.Image, name: str
+                       ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+    """Luminance 0..1 and alpha 0..1 (None if the image has none) of a PIL image, and the
+    (height, width) of the upright image at full size."""
     if image.width * image.height > MAX_PIXELS:
         raise ValueError(_too_large_message(name, image.size))
     if getattr(image, "n_frames", 1) > 1:
         image.seek(0)  # animated or multi-page: the first frame
     # JPEG: decode at 1/2, 1/4 or 1/8 size, fast (the smallest with at least MAX_SIDE / 2
     # pixels a side: a 12-megapixel photo is decoded at 1000 x 750)
+    width, height = image.size
     image.draft("L", (MAX_SIDE // 2, MAX_SIDE // 2))
-    if image.getexif().get(EXIF_ORIENTATION, 1) != 1:  # a phone held sideways: turn upright
+    orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+    if orientation != 1:  # a phone held sideways: turn the image upright
         image = ImageOps.exif_transpose(image)
+        if orientation in QUARTER_TURNS:
+            width, height = height, width
+    size = (height, width)
     if image.mode.startswith("I") or image.mode == "F":  # 16-bit, 32-bit or float grey
         top = 65535.0 if image.mode.startswith("I;16") else None
         image = image.convert("F")
         image.thumbnail((MAX_SIDE, MAX_SIDE))
         values = np.asarray(image)
-        return _as_unit_floats(values, top or _full_scale(values)), None
+        return _as_unit_floats(values, top or _full_scale(values)), None, size
     has_alpha = "A" in image.mode or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha else "L")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     if not has_alpha:
-        return np.asarray(image, dtype=np.float32) / 255, None
+        return np.asarray(image, dtype=np.float32) / 255, None, size
     channels = np.asarray(image.convert("LA"), dtype=np.float32) / 255
-    return channels[..., 0], channels[..., 1]
+    return channels[..., 0], channels[..., 1], size
 
 
-def _channels_of_array(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-    """Luminance 0..1 and alpha 0..1 (or None) of an image given as an array."""
+def _channels_of_array(array: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray | None, tuple[int, int]]:
+    """Luminance 0..1 and alpha 0..1 (or None) of an image given as an array, and its
+    (height, width)."""
     if array.ndim == 1 and array.size == IMAGE_SIDE * IMAGE_SIDE:  # an MNIST row
         array = array.reshape(IMAGE_SIDE, IMAGE_SIDE)
     if array.ndim == 3 and array.shape[2] == 1:
@@ -180,7 +197,7 @@ def _channels_of_array(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None
         raise ValueError("the image is empty (0 pixels)")
     if array.dtype == np.uint8:  # the usual case (a canvas, a photo): Pillow does it quickly
         return _channels_of_image(Image.fromarray(array), name="the image")
-    top = _full_scale(array)
+    top, size = _full_scale(array), array.shape[:2]
     factor = -(-max(array.shape[:2]) // MAX_SIDE)  # shrink large arrays first: quicker
     if factor > 1:
         height, width = (array.shape[0] // factor) * factor, (array.shape[1] // factor) * factor
@@ -188,9 +205,9 @@ def _channels_of_array(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None
             height // factor, factor, width // factor, factor, *array.shape[2:]).mean(axis=(1, 3))
     values = _as_unit_floats(array, top)
     if values.ndim == 2:
-        return values, None
+        return values, None, size
     luminance = values[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return luminance, (values[..., 3] if values.shape[2] == 4 else None)
+    return luminance, (values[..., 3] if values.shape[2] == 4 else None), size
 
 
 def _full_scale(array: np.ndarray) -> float:
@@ -248,7 +265,7 @@ def _ink_from_luminance(luminance: np.ndarray) -> np.ndarray:
 
 #: The paper's light is estimated over windows of this share of the image's longer side:
 #: wider than any pen stroke, so that the ink is no part of the paper's light.
-LIGHT_WINDOW = 1 / 6
+LIGHT_WINDOW = 1 / 10
 #: Paper darker than this (0..1) is taken to be this bright when the ink's contrast is
 #: measured as a share of the paper's light: black paper is not a page in deep shadow.
 DIMMEST_PAPER = 0.2
@@ -357,7 +374,12 @@ def prepare_steps(source) -> dict[str, np.ndarray]:
     ------
     NoDigitError if the image is blank; see :func:`load_image` for the other errors.
     """
-    loaded = load_image(source)
+    return prepare_ink(load_image(source))
+
+
+def prepare_ink(loaded: np.ndarray) -> dict[str, np.ndarray]:
+    """The steps of :func:`prepare_steps`, from ink already found (as :func:`load_image`
+    gives it: 0..1, paper 0), such as one digit of a whole number."""
     rows, columns = _ink_box(loaded)
     cropped = loaded[rows, columns]
 
@@ -447,6 +469,12 @@ def read_digit(network, source) -> Reading:
         steps = prepare_steps(source)
     except NoDigitError:
         return Reading(None, 0.0, np.zeros(10), None, True, BLANK_MESSAGE)
+    return read_steps(network, steps)
+
+
+def read_steps(network, steps: dict[str, np.ndarray]) -> Reading:
+    """What ``network`` reads in the prepared steps of :func:`prepare_steps` or
+    :func:`prepare_ink`: the reading of :func:`read_digit`."""
     outputs = np.asarray(network.query(steps["inputs"]), dtype=np.float64)
     scores = outputs / outputs.sum()
     order = np.argsort(scores)[::-1]
