@@ -287,12 +287,13 @@ def check_cross_entropy_backward(backward) -> Verdict:
     the keys of ``NeuralNetwork.backward``. Checked against the course's numerical gradient
     on a 784-20-10 network in float64 (every bias, 40 sampled entries of each weight matrix).
     """
-    from .network import NeuralNetwork, make_targets
+    from .network import NeuralNetwork
 
     rng = np.random.default_rng(13)
     network = NeuralNetwork(784, 20, 10, seed=13, dtype=np.float64)
     inputs = rng.uniform(0.01, 1.0, size=(4, 784))
-    targets = make_targets(rng.integers(0, 10, size=4), dtype=np.float64)
+    targets = np.full((4, 10), 0.01)  # 0.99 at each sample's label, as in training
+    targets[np.arange(4), rng.integers(0, 10, size=4)] = 0.99
     hidden, outputs = network.forward(inputs)
     gradients, stopped = _run(backward, network, inputs, hidden.copy(), outputs.copy(), targets)
     if stopped is not None:
@@ -553,3 +554,54 @@ def check_average_pooling(AveragePool2D) -> Verdict:
     means = (inputs[:, :, 0::2, 0::2] + inputs[:, :, 0::2, 1::2] +
              inputs[:, :, 1::2, 0::2] + inputs[:, :, 1::2, 1::2]) / 4
     return _review_layer(AveragePool2D, inputs, means, "the means of the 2 x 2 blocks")
+
+
+# -- notebook 09: the pieces of ink in a whole number ------------------------------------
+
+def _sample_number() -> np.ndarray:
+    """A made-up image of ink (0..1): a stroke whose two halves touch only corner to corner,
+    a ring, a bar and a one-pixel speck."""
+    ink = np.zeros((12, 30))
+    for step in range(5):  # a diagonal: each pixel touches the next at a corner
+        ink[2 + step, 2 + step] = 1.0
+    ink[7:10, 7] = 0.6
+    ink[2:9, 12:17] = 0.8
+    ink[4:7, 14] = 0.0  # a ring: paper in the middle
+    ink[3:10, 21:23] = 0.5
+    ink[10, 27] = 0.3
+    return ink
+
+
+def check_pieces(label_pieces) -> Verdict:
+    """Exercise of notebook 09: ``label_pieces(ink)`` gives every pixel of ink (ink > 0) the
+    number of its piece, 1, 2, ..., and paper 0; pixels that touch, also corner to corner,
+    are one piece. Compared, piece by piece, with ``scipy.ndimage.label`` and 8 neighbours."""
+    ink = _sample_number()
+    labels, stopped = _run(label_pieces, ink.copy())
+    if stopped is not None:
+        return stopped
+    if _is_empty(labels):
+        return _not_yet("label_pieces returns nothing yet.")
+    labels = np.asarray(labels)
+    if labels.shape != ink.shape:
+        return _verdict(WRONG, f"for an image of shape {_shape(ink)} it returns {_shape(labels)}: "
+                               "one label per pixel.")
+    if (labels[ink == 0] != 0).any():
+        return _verdict(WRONG, "some paper pixels (ink 0) carry a piece number: paper stays 0.")
+    if (labels[ink > 0] == 0).any():
+        return _verdict(WRONG, "some pixels of ink got no piece (0): every pixel of ink belongs "
+                               "to a piece.")
+    reference, count = ndimage.label(ink > 0, structure=np.ones((3, 3)))
+    found = len(np.unique(labels[ink > 0]))
+    same = all(len(np.unique(labels[reference == piece])) == 1 for piece in range(1, count + 1))
+    if found == count and same:
+        return _verdict(RIGHT, f"all {count} pieces of the test image agree with scipy's "
+                               "labelling with 8 neighbours.")
+    if found > count:
+        hint = ("Pixels that touch only at a corner belong to one piece: look at all 8 "
+                "neighbours, not 4.")
+    else:
+        hint = ("Pixels of different pieces share a number: a piece grows only through "
+                "pixels of ink that touch.")
+    return _verdict(WRONG, f"you found {found} piece{'s' if found != 1 else ''} where the test "
+                           f"image has {count}. {hint}")

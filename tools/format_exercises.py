@@ -149,17 +149,17 @@ def parse(cells) -> list[dict]:
 
 def _cell(kind: str, source: str, old, cell_id: str, metadata: dict, keep_outputs: bool):
     """A cell with ``source``. If the old cell had the same code, the new one keeps its
-    execution count, and its outputs too if ``keep_outputs``."""
+    execution count and timing, and its outputs too if ``keep_outputs``."""
     if kind == "markdown":
         cell = new_markdown_cell(source)
     else:
         cell = new_code_cell(source)
         if old is not None and old.source == source:  # the same code: it ran already
             cell.execution_count = old.execution_count
+            if "execution" in old.metadata:  # when it ran (the teacher's guide times cells)
+                metadata = {**metadata, "execution": copy.deepcopy(old.metadata["execution"])}
             if keep_outputs:
                 cell.outputs = copy.deepcopy(old.outputs)
-                if "execution" in old.metadata:
-                    metadata = {**metadata, "execution": copy.deepcopy(old.metadata["execution"])}
     cell.id = cell_id
     cell.metadata = nbformat.from_dict(metadata)
     return cell
