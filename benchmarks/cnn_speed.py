@@ -159,7 +159,8 @@ def profile(inputs, labels, batches) -> None:
     rest = rest[:, 1:].min(axis=1)
     backward[np.isinf(backward)] = 0.0  # the layers before the first that learns
     total = forward.sum() + backward.sum() + rest.sum()
-    print(f"Per layer, ms per batch (fastest of {len(batches) - 1} batches; sum {total * 1000:.1f}):")
+    print(f"Per layer, ms per batch (fastest of {len(batches) - 1} batches; "
+          f"sum {total * 1000:.1f}):")
     for layer, ahead, back in zip(layers, forward, backward):
         print(f"  {layer!r:<55} forward {ahead * 1000:6.2f}  backward {back * 1000:6.2f}"
               f"  ({(ahead + back) / total:5.1%})")
