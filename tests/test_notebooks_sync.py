@@ -250,7 +250,8 @@ def test_there_are_notebooks_and_all_are_in_the_course_map():
 #: take the notebook off this list).
 EXERCISES_PENDING: dict[str, str] = {
     path.name: "its Exercises section is formatted after its last changes"
-    for path in NOTEBOOK_PATHS if path.name not in {"00_start_here.ipynb"}
+    for path in NOTEBOOK_PATHS if path.name not in {
+        "00_start_here.ipynb", "04_evaluating_with_confusion_matrices.ipynb"}
 }
 
 
