@@ -65,15 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Resources of one learner per notebook: {platform.machine()}, "
           f"{len(os.sched_getaffinity(0))} cores, Python {platform.python_version()}")
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
-    rows = []
+    rows, failed = [], []
     for path in paths:
         done = subprocess.run([sys.executable, __file__, "--one", str(path)],
                               capture_output=True, text=True, cwd=ROOT)
-        if done.returncode != 0:
-            print(f"{path.name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-            return 1
+        if done.returncode != 0:  # say which, and go on with the others
+            error = [line for line in done.stderr.splitlines() if line.strip()][-1:]
+            failed.append(f"{path.name} failed: {error[0][:200] if error else done.returncode}")
+            print(f"  {failed[-1]}", flush=True)
+            continue
         rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"  measured {path.name}", flush=True)
+        print(f"  measured {path.name}: {json.dumps(rows[-1])}", flush=True)
 
     print(f"\n{'notebook':45} | {'wall s':>6} | {'CPU s':>6} | {'peak MiB':>8} | "
           f"{f'class of {CLASS_SIZE}: cores':>19} | {'memory GiB':>10}")
@@ -83,10 +85,12 @@ def main(argv: list[str] | None = None) -> int:
         memory = CLASS_SIZE * row["peak_mib"] / 1024
         print(f"{row['notebook']:45} | {row['wall_seconds']:6.0f} | {row['cpu_seconds']:6.0f} | "
               f"{row['peak_mib']:8.0f} | {math.ceil(cores):19d} | {memory:10.1f}")
+    for message in failed:
+        print(f"NOT MEASURED: {message}")
     print(f"\ncores: {CLASS_SIZE} learners' CPU seconds spread over {CLASS_WAIT_SECONDS // 60} "
           f"minutes, rounded up; memory: {CLASS_SIZE} x one learner's peak")
     print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ on two threads divided by the time on one (above 1: the second thread costs)::
 
 "Run with priority" ran at nice -15 in its own scheduling group, as near to a quiet machine
 as a shared one gets; "as it came" ran at the same priority as the others. The second
-thread paid 8 % at best and cost up to 20 times as much, so the course uses one thread.
+thread paid 11 % at best and cost up to 20 times as much, so the course uses one thread.
 One number for the whole course also keeps results the same whichever way a learner
 trains: a product split between threads may add its terms in another order, and so differ
 in the last bits from the same product on one thread.
