@@ -167,7 +167,13 @@ def is_badge_line(line: str) -> bool:
 
 
 def colab_setup_code() -> str:
-    """The first code cell of every notebook: sets the course up on Colab, elsewhere does nothing."""
+    """The first code cell of every notebook: sets the course up on Colab, elsewhere does nothing.
+
+    It installs the course with the packages its pyproject.toml declares. Those carry lower
+    bounds only, so pip keeps what Colab ships wherever it is new enough and never
+    downgrades it. A package that pip had to upgrade after the session loaded it needs a
+    restart, and the cell says so; a failed clone or install is explained in words.
+    """
     return f'''{SETUP_MARKER}
 # Elsewhere it does nothing. (Written by tools/sync_notebooks.py from helpers/course.py.)
 import sys
@@ -175,14 +181,29 @@ import sys
 if "google.colab" in sys.modules:
     import os
     import subprocess
+    from importlib.metadata import version
+
+    def run(command, failed):
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"{{failed}}. What it said:\\n{{done.stderr.strip()}}")
 
     course_dir = "{COLAB_DIR}"
     if not os.path.isdir(course_dir):
         url = "{github_url()}.git"
-        subprocess.run(["git", "clone", "-q", "--depth=1", "--branch={BRANCH}", url, course_dir],
-                       check=True)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-e", course_dir, "ipycanvas"],
-                   check=True)
+        run(["git", "clone", "-q", "--depth=1", "--branch={BRANCH}", url, course_dir],
+            f"Could not fetch the course from {{url}}: check that this session is online "
+            "and that the address is right, then run this cell again")
+    run([sys.executable, "-m", "pip", "install", "-q", "-e", course_dir],
+        "Could not install the course's packages with pip: run this cell again; if it "
+        "fails again, restart the session (Runtime > Restart session) first")
+    upgraded = [name for name in ("numpy", "scipy", "pandas", "matplotlib", "PIL")
+                if name in sys.modules and sys.modules[name].__version__
+                != version("pillow" if name == "PIL" else name)]
+    if upgraded:
+        raise RuntimeError(f"pip upgraded {{', '.join(upgraded)}}, which this session had "
+                           "already loaded: restart the session (Runtime > Restart session) "
+                           "and run the notebook again")
     from google.colab import output
     output.enable_custom_widget_manager()  # lets Colab show interactive widgets
     sys.path.insert(0, course_dir)  # finds helpers/ without restarting the session

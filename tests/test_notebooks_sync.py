@@ -351,13 +351,29 @@ def test_sync_adds_missing_badges_and_setup_cell(tmp_path):
 
 # -- the Colab setup cell -----------------------------------------------------------------
 
-def run_setup_cell(monkeypatch, on_colab: bool, cloned: bool = False) -> list:
-    """Run the setup cell with Colab, git, pip and chdir faked; return what it did."""
+def run_setup_cell(monkeypatch, on_colab: bool, cloned: bool = False, fails: str = "",
+                   loaded_numpy: str | None = None) -> list:
+    """Run the setup cell with Colab, git, pip and chdir faked; return what it did.
+
+    ``fails`` names the command ("git" or "pip") that fails, as it would without a network;
+    ``loaded_numpy`` is the version of NumPy the session had loaded before pip ran.
+    """
     calls = []
-    monkeypatch.setattr(subprocess, "run", lambda command, **kwargs: calls.append(("run", command)))
+
+    def fake_run(command, **kwargs):
+        calls.append(("run", command))
+        failing = fails and (command[0] == fails or fails in command[1:3])
+        return subprocess.CompletedProcess(
+            command, 128 if failing else 0, stdout="",
+            stderr="fatal: unable to access the repository: Could not resolve host" if failing
+            else "")
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
     monkeypatch.setattr(os, "chdir", lambda path: calls.append(("chdir", path)))
     monkeypatch.setattr(os.path, "isdir", lambda path: cloned)
     monkeypatch.setattr(sys, "path", list(sys.path))
+    if loaded_numpy is not None:
+        monkeypatch.setitem(sys.modules, "numpy", types.SimpleNamespace(__version__=loaded_numpy))
     if on_colab:
         output = types.SimpleNamespace(
             enable_custom_widget_manager=lambda: calls.append(("widgets",)))
@@ -381,7 +397,9 @@ def test_setup_cell_clones_installs_and_moves_into_the_course_on_colab(monkeypat
     assert calls == [
         ("run", ["git", "clone", "-q", "--depth=1", f"--branch={course.BRANCH}",
                  f"https://github.com/{course.REPOSITORY}.git", folder]),
-        ("run", [sys.executable, "-m", "pip", "install", "-q", "-e", folder, "ipycanvas"]),
+        # the course with the dependencies pyproject.toml declares: nothing named beside it
+        # and no --upgrade, so pip keeps what Colab ships wherever it is new enough
+        ("run", [sys.executable, "-m", "pip", "install", "-q", "-e", folder]),
         ("widgets",),
         ("chdir", f"{folder}/notebooks"),
     ]
@@ -391,6 +409,27 @@ def test_setup_cell_clones_installs_and_moves_into_the_course_on_colab(monkeypat
 def test_setup_cell_does_not_clone_twice(monkeypatch):
     calls = run_setup_cell(monkeypatch, on_colab=True, cloned=True)
     assert [call for call in calls if call[0] == "run" and "git" in call[1]] == []
+
+
+def test_a_failed_clone_is_explained_in_words(monkeypatch):
+    with pytest.raises(RuntimeError) as raised:
+        run_setup_cell(monkeypatch, on_colab=True, fails="git")
+    message = str(raised.value)
+    assert message.startswith(f"Could not fetch the course from https://github.com/"
+                              f"{course.REPOSITORY}.git: check that this session is online")
+    assert "Could not resolve host" in message  # git's own words follow
+    assert not isinstance(raised.value, subprocess.CalledProcessError)
+
+
+def test_a_failed_install_is_explained_in_words(monkeypatch):
+    with pytest.raises(RuntimeError, match="Could not install the course's packages with pip"):
+        run_setup_cell(monkeypatch, on_colab=True, cloned=True, fails="pip")
+
+
+def test_a_package_upgraded_after_it_was_loaded_asks_for_a_restart(monkeypatch):
+    with pytest.raises(RuntimeError, match=r"pip upgraded numpy, which this session had "
+                                           r"already loaded: restart the session"):
+        run_setup_cell(monkeypatch, on_colab=True, cloned=True, loaded_numpy="0.1")
 
 
 # -- the checks catch what they should ------------------------------------------------------

@@ -113,3 +113,10 @@ def test_pip_install_without_requirements_gives_a_working_predict(tmp_path):
     where = subprocess.run([str(python), "-c", "import helpers; print(helpers.__file__)"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout  # not the clone's
+
+
+def test_dependencies_have_lower_bounds_only_so_pip_never_downgrades():
+    # Colab's setup cell installs the course over what Colab ships: with lower bounds only,
+    # pip keeps every package that is new enough, and never installs an older one
+    for requirement in pyproject()["project"]["dependencies"]:
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+>=[\w.]+", requirement), requirement
