@@ -84,3 +84,31 @@ def test_a_method_cell_must_attach_its_method():
     fixed = notebook_pieces(notebook(cell + "\n\nReLU.backward = backward\n"))
     assert fixed[("layers", "ReLU.backward")] == [
         "def backward(self, gradient):\n    return gradient * self._positive"]
+
+
+def test_resync_cells_writes_the_module_code_into_the_marked_cells(tmp_path):
+    import importlib.util
+    import sys
+    spec = importlib.util.spec_from_file_location("resync_cells",
+                                                  ROOT / "tools" / "resync_cells.py")
+    tool = importlib.util.module_from_spec(spec)
+    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(tool)
+    finally:
+        sys.dont_write_bytecode = dont_write_bytecode
+    stale_forward = RELU_FORWARD.replace("inputs > 0", "inputs >= 0")
+    path = tmp_path / "n.ipynb"
+    nbformat.write(notebook(RELU_WITHOUT_FORWARD.replace("slope is 1", "slope is one"),
+                            stale_forward, "print(1)"), path)
+    built = {"layers": ["ReLU"]}
+    assert differences("x.ipynb", nbformat.read(path, as_version=4), built)
+
+    assert tool.main([str(path), "--check"]) == 1
+    assert sorted(tool.resync(path)) == ["ReLU", "ReLU.forward"]
+
+    fixed = nbformat.read(path, as_version=4)
+    assert differences("x.ipynb", fixed, built) == []
+    assert fixed.cells[1].source.endswith("\n\n\nReLU.forward = forward")
+    assert fixed.cells[2].source == "print(1)"
+    assert tool.main([str(path), "--check"]) == 0
