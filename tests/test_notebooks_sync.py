@@ -251,7 +251,8 @@ def test_there_are_notebooks_and_all_are_in_the_course_map():
 EXERCISES_PENDING: dict[str, str] = {
     path.name: "its Exercises section is formatted after its last changes"
     for path in NOTEBOOK_PATHS if path.name not in {
-        "00_start_here.ipynb", "04_evaluating_with_confusion_matrices.ipynb"}
+        "00_start_here.ipynb", "01_mnist_with_pandas.ipynb",
+        "04_evaluating_with_confusion_matrices.ipynb"}
 }
 
 
