@@ -35,7 +35,8 @@ import numpy as np
 from common import add_thread_argument, alternate, same_losses, seconds, torch, use_threads
 
 from helpers.data import load_mnist  # noqa: E402 (common puts the course on the path)
-from helpers.network import NeuralNetwork, make_targets  # noqa: E402
+from helpers.core import make_targets  # noqa: E402
+from helpers.network import NeuralNetwork  # noqa: E402
 from helpers.training import accuracy  # noqa: E402
 
 BATCH_SIZES = (1, 16, 32, 64)
@@ -105,8 +106,8 @@ def training_flops(samples: int) -> float:
 class HandBuilt:
     """Epochs of the hand-built network, each from new on its own order of the images."""
 
-    def __init__(self, inputs, targets, batch_size, orders):
-        self.inputs, self.targets = inputs, targets
+    def __init__(self, inputs, labels, batch_size, orders):
+        self.inputs, self.labels = inputs, labels  # the network makes its targets itself
         self.batch_size, self.orders = batch_size, orders
         self.losses, self.network = [], None  # of the last epoch
 
@@ -121,7 +122,7 @@ class HandBuilt:
 
         def epoch():
             for batch in batches:
-                losses.append(network.train(self.inputs[batch], self.targets[batch]))
+                losses.append(network.train(self.inputs[batch], self.labels[batch]))
 
         time = seconds(epoch)
         self.losses, self.network = losses, network
@@ -176,7 +177,8 @@ def main() -> int:
     train_inputs, train_labels = load_mnist("train")
     test_inputs, test_labels = load_mnist("test")
     samples = args.samples
-    inputs, targets = train_inputs[:samples], make_targets(train_labels[:samples])
+    inputs, labels = train_inputs[:samples], train_labels[:samples]
+    targets = make_targets(labels)  # what the PyTorch network learns from
 
     print(f"Training speed of the {'-'.join(map(str, LAYERS))} sigmoid network: one epoch of "
           f"{samples:,} MNIST images, learning rate {LEARNING_RATE}, best of {args.repeat} "
@@ -204,7 +206,7 @@ def main() -> int:
         rng = np.random.default_rng(42)
         repeat = 1 if batch_size == 1 else args.repeat
         orders = [rng.permutation(samples) for _ in range(repeat)]
-        sides = {"hand": HandBuilt(inputs, targets, batch_size, orders)}
+        sides = {"hand": HandBuilt(inputs, labels, batch_size, orders)}
         if torch is not None:
             sides["torch"] = PyTorch(inputs, targets, batch_size, orders)
         best = alternate({name: side.run for name, side in sides.items()}, repeat)

@@ -20,35 +20,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .core import check_labels
+
 #: The number of classes (digits 0 to 9).
 CLASSES = 10
-
-
-def _check_labels(labels, name: str, classes: int) -> np.ndarray:
-    """``labels`` as a 1-D integer array of digits 0..classes-1, or a ValueError that says why not."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1:
-        hint = (" (these look like the network's outputs: use network.predict(inputs), "
-                "which gives one digit per image, not network.query)"
-                if labels.ndim == 2 and labels.shape[-1] == classes else "")
-        raise ValueError(f"{name} must be one digit per image (a 1-D array), "
-                         f"not an array of shape {labels.shape}{hint}")
-    if labels.size == 0:
-        raise ValueError(f"{name} is empty: a confusion matrix needs at least one image")
-    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.number):
-        raise ValueError(f"{name} must hold whole numbers 0 to {classes - 1}, "
-                         f"not values of type {labels.dtype}")
-    if labels.dtype.kind == "f":  # floats are fine if they are whole numbers, such as 3.0
-        whole = np.isfinite(labels) & (labels == np.round(labels))
-    else:
-        whole = np.ones(labels.shape, dtype=bool)
-    outside = ~whole | (labels < 0) | (labels >= classes)
-    if outside.any():
-        position = int(np.flatnonzero(outside)[0])
-        raise ValueError(f"{name}[{position}] is {labels[position].item()}, but labels must be "
-                         f"whole numbers 0 to {classes - 1} ({outside.sum()} of the {labels.size} "
-                         "are not)")
-    return labels.astype(np.intp)
 
 
 def _check_classes(classes) -> int:
@@ -78,8 +53,8 @@ def confusion_matrix(true_labels, predicted_labels, classes: int = CLASSES) -> n
     digits 0 to classes-1.
     """
     classes = _check_classes(classes)
-    true_labels = _check_labels(true_labels, "true_labels", classes)
-    predicted_labels = _check_labels(predicted_labels, "predicted_labels", classes)
+    true_labels = check_labels(true_labels, classes, name="true_labels")
+    predicted_labels = check_labels(predicted_labels, classes, name="predicted_labels")
     if len(true_labels) != len(predicted_labels):
         raise ValueError(f"{len(true_labels)} true labels but {len(predicted_labels)} predicted "
                          "labels: they must describe the same images, in the same order")

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import logit
 
-from .network import TARGET_OFF, TARGET_ON, make_targets
+from .core import TARGET_OFF, TARGET_ON, check_labels, make_targets
 
 #: The range that :func:`rescale` squeezes a signal into: the same as the targets, well
 #: inside 0..1, where the logit is finite (logit(0.01) = -4.6, logit(0.99) = +4.6).
@@ -147,16 +147,7 @@ def hidden_activity_by_digit(network, inputs, labels) -> np.ndarray:
     """
     classes = network.output_nodes
     inputs = np.atleast_2d(inputs)
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or len(labels) != len(inputs):
-        raise ValueError(f"labels have shape {labels.shape} but there are {len(inputs)} "
-                         f"images: give one label per image, shape ({len(inputs)},)")
-    if labels.dtype == bool or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be whole numbers 0 to {classes - 1}, not values of "
-                         f"type {labels.dtype}")
-    if labels.min() < 0 or labels.max() >= classes:
-        raise ValueError(f"labels go from {labels.min()} to {labels.max()}, expected digits "
-                         f"0 to {classes - 1}")
+    labels = check_labels(labels, classes, samples=len(inputs))
     counts = np.bincount(labels, minlength=classes)
     if (counts == 0).any():
         missing = np.flatnonzero(counts == 0).tolist()

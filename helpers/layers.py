@@ -19,7 +19,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, softmax
 
-from .network import TrainingDiverged, make_targets, stop_if_diverged
+from .core import (TrainingDiverged, check_inputs, check_labels, check_size, make_targets,
+                   stop_if_diverged)
 
 #: Every layer class by name, so a saved network can be rebuilt from its ``config()``.
 LAYER_TYPES: dict[str, type] = {}
@@ -66,11 +67,9 @@ class Dense(Layer):
     def __init__(self, inputs: int, outputs: int, gain: float = 1.0, seed: int | None = None,
                  dtype=np.float32):
         super().__init__()
-        for name, size in [("inputs", inputs), ("outputs", outputs)]:
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-                raise ValueError(f"Dense: {name} must be a whole number of at least 1, "
-                                 f"not {size!r}")
-        self.inputs, self.outputs, self.gain = int(inputs), int(outputs), float(gain)
+        self.inputs = check_size("Dense: inputs", inputs)
+        self.outputs = check_size("Dense: outputs", outputs)
+        self.gain = float(gain)
         rng = np.random.default_rng(seed)
         scale = np.sqrt(self.gain / self.inputs)
         self.parameters = {
@@ -194,11 +193,8 @@ class Sequential:
         if not hasattr(optimizer, "step"):
             raise TypeError(f"optimizer must be an optimiser from helpers.optimizers, such as "
                             f"SGD(0.1) or Adam(0.001), not {optimizer!r}")
-        if isinstance(input_nodes, bool) or int(input_nodes) != input_nodes or input_nodes < 1:
-            raise ValueError(f"input_nodes must be a whole number of at least 1, "
-                             f"not {input_nodes!r}")
         self.layers, self.loss_function, self.optimizer = layers, loss, optimizer
-        self.input_nodes = int(input_nodes)
+        self.input_nodes = check_size("input_nodes", input_nodes)
         self.name = ""
 
     def __repr__(self) -> str:
@@ -230,36 +226,13 @@ class Sequential:
         return {f"{i}.{name}": value for i, layer in enumerate(self.layers)
                 for name, value in layer.gradients.items()}
 
-    def _check_inputs(self, inputs) -> np.ndarray:
-        inputs = np.asarray(inputs, dtype=self.dtype)
-        if inputs.ndim not in (1, 2) or inputs.shape[-1] != self.input_nodes or inputs.size == 0:
-            raise ValueError(f"inputs have shape {inputs.shape}, expected {self.input_nodes} "
-                             f"values per sample: ({self.input_nodes},) or (n, {self.input_nodes})")
-        if not np.isfinite(inputs).all():
-            raise ValueError("inputs contain NaN or infinite values; "
-                             "scale pixels to 0.01..1.0 first")
-        return inputs
-
-    @staticmethod
-    def _check_labels(labels, scores: np.ndarray) -> np.ndarray:
-        labels = np.asarray(labels)
-        classes = scores.shape[-1]
-        if labels.shape != (len(scores),) or labels.dtype.kind not in "iu":
-            raise ValueError(f"labels must be {len(scores)} whole numbers, one per sample, not an "
-                             f"array of shape {labels.shape} and type {labels.dtype} (a Sequential "
-                             "network learns from the digits themselves, not from target vectors)")
-        if labels.min() < 0 or labels.max() >= classes:
-            raise ValueError(f"labels go from {labels.min()} to {labels.max()}, but this network "
-                             f"has {classes} outputs: labels must be 0 to {classes - 1}")
-        return labels
-
     #: Outside training, inputs go through the layers this many samples at a time, so that
     #: answering for 10,000 images does not hold every layer's signals for all of them at once.
     CHUNK = 1000
 
     def scores(self, inputs) -> np.ndarray:
         """The last layer's outputs, before the loss's softmax or sigmoid."""
-        inputs = np.atleast_2d(self._check_inputs(inputs))
+        inputs = np.atleast_2d(check_inputs(inputs, self.input_nodes, self.dtype))
         return np.concatenate([self._forward(inputs[first:first + self.CHUNK])
                                for first in range(0, len(inputs), self.CHUNK)])
 
@@ -267,11 +240,6 @@ class Sequential:
         for layer in self.layers:
             signal = layer.forward(signal)
         return signal
-
-    def targets_for(self, labels) -> np.ndarray:
-        """What ``train`` and ``loss`` take for ``labels``: the labels themselves (the loss
-        makes what it needs from them)."""
-        return np.asarray(labels)
 
     def query(self, inputs) -> np.ndarray:
         """The network's answers: 10 values per sample (probabilities, for softmax)."""
@@ -286,13 +254,14 @@ class Sequential:
     def loss(self, inputs, labels) -> float:
         """The loss on ``inputs`` with ``labels`` (digits 0-9), without training."""
         scores = self.scores(inputs)
-        return self.loss_function.loss_and_gradient(scores, self._check_labels(labels, scores))[0]
+        labels = check_labels(labels, scores.shape[-1], len(scores))
+        return self.loss_function.loss_and_gradient(scores, labels)[0]
 
     def backpropagate(self, inputs, labels) -> float:
         """Forward and backward through every layer; leaves the gradients in the layers."""
-        scores = self._forward(np.atleast_2d(self._check_inputs(inputs)))  # the whole batch
+        scores = self._forward(np.atleast_2d(check_inputs(inputs, self.input_nodes, self.dtype)))  # the whole batch
         loss, gradient = self.loss_function.loss_and_gradient(
-            scores, self._check_labels(labels, scores))
+            scores, check_labels(labels, scores.shape[-1], len(scores)))
         # Back from the last layer to the first that learns. The layers before it learn
         # nothing, and it need not work out the gradient of its own inputs.
         first = next(i for i, layer in enumerate(self.layers) if layer.parameters)

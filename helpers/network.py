@@ -12,125 +12,24 @@ The names follow the notebook's maths:
 * the loss is half the squared difference between targets and outputs, summed over the
   outputs and averaged over the samples of a batch.
 
-``train`` takes one sample (a vector of 784) or a mini-batch (an array of shape (n, 784))
-and makes one step of gradient descent; ``query`` answers for one sample or many.
+``train(inputs, labels)`` takes one sample (a vector of 784) or a mini-batch (an array of
+shape (n, 784)) with the digits they show, and makes one step of gradient descent towards
+their targets (0.99 for the digit, 0.01 for the others); ``query`` answers for one sample
+or many. Every network of the course trains the same way (see :mod:`helpers.core`).
 
 The methods of :class:`NeuralNetwork` are the code of notebook 02, cell for cell
-(``tests/test_network.py`` fails if the two differ). The ``check_...`` functions before
-the class are the plumbing around them: they turn a mistake (a wrong shape, a NaN, a
-learning rate of 0) into an error that says what is wrong.
+(``tests/test_network.py`` fails if the two differ). The checks they call come from
+:mod:`helpers.core`: they turn a mistake (a wrong shape, a NaN, a label of 12, a learning
+rate of 0) into an error that says what is wrong.
 """
 
 from __future__ import annotations
 
-import contextlib
-import math
-
 import numpy as np
 from scipy.special import expit as sigmoid
 
-#: The target value of the right output and of the wrong ones. Sigmoid outputs never
-#: reach 0 or 1, so asking for them would push the weights to grow without end.
-TARGET_ON, TARGET_OFF = 0.99, 0.01
-
-
-def make_targets(labels, output_nodes: int = 10, dtype=np.float32) -> np.ndarray:
-    """Target vectors for ``labels``: 0.99 at the label's position, 0.01 elsewhere."""
-    labels = np.asarray(labels)
-    targets = np.full(labels.shape + (output_nodes,), TARGET_OFF, dtype=dtype)
-    np.put_along_axis(targets, labels[..., None].astype(np.intp), TARGET_ON, axis=-1)
-    return targets
-
-
-class TrainingDiverged(FloatingPointError):
-    """Training went wrong beyond repair: the numbers overflowed, or every output is stuck
-    at exactly 0 or 1 so that no gradient is left to learn from. The cure is a smaller
-    learning rate."""
-
-    def __init__(self, learning_rate: float, what: str):
-        super().__init__(learning_rate, what)
-        self.learning_rate, self.what = learning_rate, what
-
-    def __str__(self) -> str:
-        return (f"training diverged with learning_rate={self.learning_rate:g}: {self.what}. "
-                f"Start again from a new network with a smaller learning rate (try ten times "
-                f"smaller, {self.learning_rate / 10:g}, and again if it still diverges)")
-
-
-# -- checks: clear errors instead of tracebacks from deep inside NumPy -------------------------
-
-def check_layer_sizes(*sizes) -> tuple[int, ...]:
-    """The sizes of the layers as whole numbers, or a ValueError that says which is wrong."""
-    names = ("input_nodes", "hidden_nodes", "output_nodes")
-    for name, size in zip(names, sizes):
-        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-            raise ValueError(f"{name} must be a whole number of at least 1, not {size!r}")
-    return tuple(int(size) for size in sizes)
-
-
-def check_learning_rate(learning_rate) -> float:
-    """``learning_rate`` as a float, or a ValueError if it is not a number greater than 0."""
-    try:
-        value = float(learning_rate)
-    except (TypeError, ValueError):
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"learning_rate must be a number greater than 0, not {learning_rate!r}: "
-                         "it is the size of each step downhill (0.1 to 2 are typical)")
-    return value
-
-
-def check_dtype(dtype) -> np.dtype:
-    """``dtype`` if it is float32 or float64, else a ValueError."""
-    dtype = np.dtype(dtype)
-    if dtype not in (np.float32, np.float64):
-        raise ValueError(f"dtype must be float32 (fast) or float64 (precise), not {dtype}")
-    return dtype
-
-
-def check_inputs(inputs, input_nodes: int, dtype) -> np.ndarray:
-    """``inputs`` as an array of ``dtype`` of shape (input_nodes,) or (n, input_nodes).
-
-    Raises a ValueError, that says what was expected, for any other shape and for NaN or
-    infinite values."""
-    inputs = np.asarray(inputs, dtype=dtype)
-    if inputs.ndim not in (1, 2) or inputs.shape[-1] != input_nodes or inputs.size == 0:
-        raise ValueError(
-            f"inputs have shape {inputs.shape}, but this network expects {input_nodes} values "
-            f"per sample: shape ({input_nodes},) for one sample or (n, {input_nodes}) for n "
-            f"samples{' (an MNIST image is 28 x 28 = 784 pixels)' if input_nodes == 784 else ''}")
-    if not np.isfinite(inputs).all():
-        raise ValueError("inputs contain NaN or infinite values; inputs must be finite numbers "
-                         "(MNIST pixels scaled to 0.01..1.0: see helpers.data.scale_pixels)")
-    return inputs
-
-
-def check_batch(inputs, targets, input_nodes: int, output_nodes: int, dtype):
-    """``inputs`` and ``targets`` as 2-D arrays of ``dtype``, one row per sample, or a
-    ValueError that says what is wrong."""
-    inputs = np.atleast_2d(check_inputs(inputs, input_nodes, dtype))
-    targets = np.atleast_2d(np.asarray(targets, dtype=dtype))
-    if targets.shape != (len(inputs), output_nodes):
-        raise ValueError(
-            f"targets have shape {targets.shape}, expected {(len(inputs), output_nodes)}: one "
-            f"row of {output_nodes} values per sample (make_targets(labels) makes them)")
-    if not np.isfinite(targets).all():
-        raise ValueError("targets contain NaN or infinite values")
-    return inputs, targets
-
-
-@contextlib.contextmanager
-def stop_if_diverged(learning_rate: float):
-    """A ``with`` block in which a number too large for the network's float type stops
-    training with a :class:`TrainingDiverged` error, rather than going on with infinities
-    and NaNs (and a page of warnings)."""
-    try:
-        with np.errstate(over="raise", invalid="raise"):
-            yield
-    except TrainingDiverged:
-        raise
-    except FloatingPointError as error:
-        raise TrainingDiverged(learning_rate, f"the numbers grew too large ({error})") from None
+from .core import (TrainingDiverged, check_batch, check_dtype, check_inputs, check_layer_sizes,
+                   check_learning_rate, make_targets, stop_if_diverged)
 
 
 # -- the network ----------------------------------------------------------------------------
@@ -172,10 +71,6 @@ class NeuralNetwork:
         """The weights and biases by name (the arrays themselves, not copies)."""
         return {name: getattr(self, name) for name in self.PARAMETERS}
 
-    def targets_for(self, labels) -> np.ndarray:
-        """What ``train`` and ``loss`` take for ``labels``: target vectors (:func:`make_targets`)."""
-        return make_targets(labels, self.output_nodes, dtype=self.dtype)
-
     def __repr__(self) -> str:
         return (f"NeuralNetwork(input_nodes={self.input_nodes}, hidden_nodes={self.hidden_nodes}, "
                 f"output_nodes={self.output_nodes}, learning_rate={self.learning_rate:g})")
@@ -197,10 +92,12 @@ class NeuralNetwork:
         """The digit the network reads in each sample: the position of its largest output."""
         return np.argmax(self.query(inputs), axis=-1)
 
-    def loss(self, inputs, targets):
-        """Half the squared error, summed over the outputs, averaged over the samples."""
-        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
-                                      self.dtype)
+    def loss(self, inputs, labels):
+        """Half the squared error between the outputs and the targets of ``labels``, summed
+        over the outputs, averaged over the samples."""
+        inputs, labels = check_batch(inputs, labels, self.input_nodes, self.output_nodes,
+                                     self.dtype)
+        targets = make_targets(labels, self.output_nodes, self.dtype)
         outputs = self.query(inputs)
         return 0.5 * float(np.sum((targets - outputs) ** 2)) / len(inputs)
 
@@ -218,20 +115,22 @@ class NeuralNetwork:
             "b_output": delta_output.sum(axis=0),
         }
 
-    def gradients(self, inputs, targets):
-        """The gradient of loss(inputs, targets) with respect to each weight and bias."""
-        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
-                                      self.dtype)
+    def gradients(self, inputs, labels):
+        """The gradient of loss(inputs, labels) with respect to each weight and bias."""
+        inputs, labels = check_batch(inputs, labels, self.input_nodes, self.output_nodes,
+                                     self.dtype)
+        targets = make_targets(labels, self.output_nodes, self.dtype)
         hidden, outputs = self.forward(inputs)
         totals = self.backward(inputs, hidden, outputs, targets)
         return {name: total / len(inputs) for name, total in totals.items()}
 
-    def train(self, inputs, targets):
-        """One step of gradient descent on one sample or a mini-batch.
+    def train(self, inputs, labels):
+        """One step of gradient descent on one sample or a mini-batch and their digits.
 
         Returns the loss of the batch before the step (handy for plotting)."""
-        inputs, targets = check_batch(inputs, targets, self.input_nodes, self.output_nodes,
-                                      self.dtype)
+        inputs, labels = check_batch(inputs, labels, self.input_nodes, self.output_nodes,
+                                     self.dtype)
+        targets = make_targets(labels, self.output_nodes, self.dtype)
         with stop_if_diverged(self.learning_rate):
             hidden, outputs = self.forward(inputs)
             loss = 0.5 * float(np.sum((targets - outputs) ** 2)) / len(inputs)

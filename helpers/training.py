@@ -2,8 +2,8 @@
 
 Notebook 03 builds this loop step by step; later notebooks call :func:`fit`. It trains
 notebook 02's :class:`~helpers.network.NeuralNetwork` and the layered
-:class:`~helpers.layers.Sequential` networks alike: :func:`targets_for` gives each the
-answers it learns from.
+:class:`~helpers.layers.Sequential` networks alike, through the one way in that every
+network has: ``network.train(inputs, labels)``, ``network.loss(inputs, labels)``.
 """
 
 from __future__ import annotations
@@ -15,20 +15,12 @@ from collections.abc import Callable
 import numpy as np
 from tqdm import tqdm
 
-from .network import TrainingDiverged
+from .core import TrainingDiverged
 
 
 def accuracy(network, inputs: np.ndarray, labels: np.ndarray) -> float:
     """The fraction of ``inputs`` whose digit the network reads correctly."""
     return float(np.mean(network.predict(inputs) == np.asarray(labels)))
-
-
-def targets_for(network, labels: np.ndarray) -> np.ndarray:
-    """What ``network.train(inputs, ...)`` and ``network.loss(inputs, ...)`` take with the
-    inputs: for notebook 02's NeuralNetwork the target vectors (0.99 for the label, 0.01
-    elsewhere: :func:`~helpers.network.make_targets`); for a Sequential network the labels
-    themselves, from which its loss makes what it needs."""
-    return network.targets_for(labels)
 
 
 def split_validation(inputs: np.ndarray, labels: np.ndarray, size: int = 10_000, seed: int = 0):
@@ -59,7 +51,7 @@ def fit(
 
     Epoch ``e`` (counted from 1) uses the learning rate
     ``learning_rate * learning_rate_decay ** (e - 1)``; the network keeps the last one.
-    ``network`` is a NeuralNetwork or a Sequential network (see :func:`targets_for`).
+    ``network`` is any network of the course: a NeuralNetwork or a Sequential network.
 
     ``augment``, if given, changes the inputs of every batch before the network sees them:
     ``augment(batch_inputs, rng)`` returns new inputs of the same shape, drawing any random
@@ -82,9 +74,8 @@ def fit(
     if len(inputs) != len(labels):
         raise ValueError(f"{len(inputs)} inputs but {len(labels)} labels: they must match")
     rng = np.random.default_rng(seed)
-    targets = targets_for(network, labels)
     inputs = np.asarray(inputs, dtype=network.dtype)
-    labels = np.asarray(labels)
+    labels = np.asarray(labels)  # each batch's network.train checks them
     probe = slice(0, min(len(labels), 10_000))
     history: dict[str, list[float]] = {key: [] for key in (
         "epoch", "learning_rate", "loss", "train_loss", "train_accuracy", "validation_accuracy",
@@ -103,7 +94,7 @@ def fit(
             for first in range(0, len(labels), batch_size):
                 batch = order[first:first + batch_size]  # picks the batch's rows: no shuffled copy
                 batch_inputs = inputs[batch] if augment is None else augment(inputs[batch], rng)
-                batch_losses.append(network.train(batch_inputs, targets[batch]))
+                batch_losses.append(network.train(batch_inputs, labels[batch]))
                 bar.update()
             seconds = time.perf_counter() - start
             outputs = network.query(inputs[probe])
@@ -111,15 +102,14 @@ def fit(
             history["epoch"].append(epoch)
             history["learning_rate"].append(network.learning_rate)
             history["loss"].append(float(np.mean(batch_losses)))
-            history["train_loss"].append(network.loss(inputs[probe], targets[probe]))
+            history["train_loss"].append(network.loss(inputs[probe], labels[probe]))
             history["train_accuracy"].append(float(np.mean(outputs.argmax(axis=1) == labels[probe])))
             summary = (f"training loss {history['train_loss'][-1]:.4f} "
                        f"accuracy {history['train_accuracy'][-1]:.4f}")
             if validation is not None:
                 val_inputs, val_labels = validation
                 history["validation_accuracy"].append(accuracy(network, val_inputs, val_labels))
-                history["validation_loss"].append(
-                    network.loss(val_inputs, targets_for(network, val_labels)))
+                history["validation_loss"].append(network.loss(val_inputs, val_labels))
                 summary += (f", validation loss {history['validation_loss'][-1]:.4f} "
                             f"accuracy {history['validation_accuracy'][-1]:.4f}")
             history["seconds"].append(seconds)

@@ -249,11 +249,12 @@ def test_hidden_activity_of_the_whole_test_set(shipped, test_set):
 
 
 @pytest.mark.parametrize("labels, message", [
-    (np.arange(5) % 10, r"labels have shape \(5,\) but there are 20 images"),
-    (np.arange(20).reshape(2, 10) % 10, "labels have shape"),
-    (np.arange(20) % 10 + 0.0, "whole numbers 0 to 9"),
+    (np.arange(5) % 10, r"labels must be one whole number 0 to 9 per sample \(20 samples "
+                        r"here\), not an array of shape \(5,\)"),
+    (np.arange(20).reshape(2, 10) % 10, r"not an array of shape \(2, 10\)"),
+    (np.arange(20) % 10 + 0.5, r"labels\[0\] is 0.5"),
     (np.arange(20) % 2 == 0, "whole numbers 0 to 9"),
-    (np.arange(20) % 11, "labels go from 0 to 10"),
+    (np.arange(20) % 11, r"labels\[10\] is 10"),
     (np.arange(20) % 9, r"no images of the digits \[9\]"),
 ])
 def test_hidden_activity_by_digit_refuses_bad_labels(shipped, test_set, labels, message):

@@ -22,10 +22,12 @@ from helpers.augment import random_rotations_and_shifts, rotate_and_shift
 from helpers.data import DATA_DIR, read_mnist_csv, scale_pixels
 from helpers.layers import (LAYER_TYPES, Dense, ReLU, Sequential, Sigmoid, SigmoidSquaredError,
                             SoftmaxCrossEntropy)
-from helpers.network import NeuralNetwork, TrainingDiverged
+from helpers.conv import Conv2D, Flatten, MaxPool2D, Reshape
+from helpers.core import TrainingDiverged
+from helpers.network import NeuralNetwork
 from helpers.optimizers import OPTIMIZERS, SGD, Adam, Momentum
 from helpers.saving import ModelFileError, load_network, save_network
-from helpers.training import fit, targets_for
+from helpers.training import fit
 from gradient_check import numerical_gradient, relative_error
 
 LOSSES = [SoftmaxCrossEntropy, SigmoidSquaredError]
@@ -179,16 +181,15 @@ def test_dense_sigmoid_squared_error_is_notebook_02_s_network_exactly(digits, dt
     inputs, labels = digits[0][:8], digits[1][:8]
     original = NeuralNetwork(784, 30, 10, learning_rate=0.5, seed=5, dtype=dtype)
     twin = twin_of(original, learning_rate=0.5)
-    targets = targets_for(original, labels)
     assert np.array_equal(twin.query(inputs), original.query(inputs))
-    assert twin.loss(inputs, labels) == original.loss(inputs, targets)
+    assert twin.loss(inputs, labels) == original.loss(inputs, labels)
     twin.backpropagate(inputs, labels)
-    expected = original.gradients(inputs, targets)
+    expected = original.gradients(inputs, labels)
     for name, gradient in twin.gradients().items():
         assert gradient.dtype == dtype
         assert np.array_equal(gradient, expected[NAMES[name]]), name
     for _ in range(3):
-        assert twin.train(inputs, labels) == original.train(inputs, targets)
+        assert twin.train(inputs, labels) == original.train(inputs, labels)
     for name, value in twin.parameters().items():
         assert np.array_equal(value, getattr(original, NAMES[name])), name
 
@@ -205,11 +206,18 @@ def test_fit_trains_both_kinds_of_network_to_the_same_weights(digits):
     assert histories[1]["learning_rate"] == [1.0, 0.5]
 
 
-def test_targets_for_gives_target_vectors_or_labels():
-    labels = np.array([3, 0])
-    vectors = targets_for(NeuralNetwork(784, 5, 10), labels)
-    assert vectors.shape == (2, 10) and vectors[0, 3] == np.float32(0.99)
-    assert np.array_equal(targets_for(small_network(SoftmaxCrossEntropy()), labels), labels)
+def test_both_kinds_of_network_refuse_the_same_bad_labels_with_the_same_words():
+    """One label check for every network: the words a learner reads do not depend on which
+    network they train."""
+    inputs = np.full((2, 784), 0.5)
+    networks = (NeuralNetwork(784, 5, 10), twin_of(NeuralNetwork(784, 5, 10), learning_rate=0.1))
+    for labels in ([3, 10], [3], np.eye(10)[:2], [0.5, 1]):
+        messages = []
+        for network in networks:
+            with pytest.raises(ValueError) as error:
+                network.train(inputs, labels)
+            messages.append(str(error.value))
+        assert messages[0] == messages[1]
 
 
 # -- optimisers against steps worked out by hand ----------------------------------------------
@@ -399,9 +407,8 @@ def test_a_sequential_network_saves_and_loads_back_exactly(tmp_path, dtype):
 
 
 def test_a_conv_network_saves_and_loads_back(tmp_path):
-    conv = pytest.importorskip("helpers.conv")
-    network = Sequential([conv.Reshape((1, 28, 28)), conv.Conv2D(1, 2, 5, seed=1), ReLU(),
-                          conv.MaxPool2D(2), conv.Flatten(), Dense(288, 10, seed=2)],
+    network = Sequential([Reshape((1, 28, 28)), Conv2D(1, 2, 5, seed=1), ReLU(),
+                          MaxPool2D(2), Flatten(), Dense(288, 10, seed=2)],
                          SoftmaxCrossEntropy(), Adam())
     loaded = load_network(save_network(network, tmp_path / "conv.npz"))
     inputs = np.random.default_rng(6).random((2, 784))
@@ -485,9 +492,9 @@ def test_a_relu_network_reads_digits_after_a_little_training(digits):
 
 
 @pytest.mark.parametrize("inputs, message", [
-    (np.zeros((2, 5)), r"inputs have shape \(2, 5\), expected 6 values per sample"),
-    (np.zeros((2, 2, 6)), "expected 6 values per sample"),
-    (np.zeros((0, 6)), "expected 6 values"),
+    (np.zeros((2, 5)), r"inputs have shape \(2, 5\), but this network expects 6 values per sample"),
+    (np.zeros((2, 2, 6)), "expects 6 values per sample"),
+    (np.zeros((0, 6)), "expects 6 values"),
     (np.full((1, 6), np.nan), "NaN or infinite"),
 ])
 def test_bad_inputs(inputs, message):
@@ -496,11 +503,11 @@ def test_bad_inputs(inputs, message):
 
 
 @pytest.mark.parametrize("labels, message", [
-    ([0, 3], "labels go from 0 to 3, but this network has 3 outputs: labels must be 0 to 2"),
-    ([0, -1], "labels go from -1"),
-    ([0.0, 1.0], "whole numbers"),
-    ([0], "must be 2 whole numbers"),
-    (np.eye(3)[:2], "not from target vectors"),
+    ([0, 3], r"labels\[1\] is 3, but labels must be whole numbers 0 to 2"),
+    ([0, -1], r"labels\[1\] is -1"),
+    ([0.5, 1.0], r"labels\[0\] is 0.5"),
+    ([0], r"one whole number 0 to 2 per sample \(2 samples here\)"),
+    (np.eye(3)[:2], "like target vectors"),
 ])
 def test_bad_labels(labels, message):
     network = small_network(SoftmaxCrossEntropy())

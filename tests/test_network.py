@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 
 from helpers.data import DATA_DIR, load_mnist, read_mnist_csv, scale_pixels
-from helpers.network import NeuralNetwork, TrainingDiverged, make_targets
+from helpers.core import TrainingDiverged, make_targets
+from helpers.network import NeuralNetwork
 from helpers.training import check_not_stuck, fit
 from gradient_check import numerical_gradient, relative_error
 
@@ -61,7 +62,7 @@ def test_independent_loss_is_the_network_loss(digits):
     inputs, labels = digits
     network = NeuralNetwork(784, 20, 10, seed=3, dtype=np.float64)
     targets = make_targets(labels[:7], dtype=np.float64)
-    assert network.loss(inputs[:7], targets) == pytest.approx(
+    assert network.loss(inputs[:7], labels[:7]) == pytest.approx(
         independent_loss(network, inputs[:7].astype(np.float64), targets), rel=1e-12)
 
 
@@ -70,8 +71,9 @@ def test_gradients_of_a_small_network_match_central_differences_everywhere():
     network = NeuralNetwork(5, 4, 3, seed=1, dtype=np.float64)
     network.b_hidden[:] = rng.normal(size=4)  # non-zero biases, so that they are tested too
     network.b_output[:] = rng.normal(size=3)
-    inputs, targets = rng.random((6, 5)), make_targets(rng.integers(0, 3, 6), 3, np.float64)
-    backprop = network.gradients(inputs, targets)
+    inputs, labels = rng.random((6, 5)), rng.integers(0, 3, 6)
+    targets = make_targets(labels, 3, np.float64)
+    backprop = network.gradients(inputs, labels)
     for name in PARAMETERS:
         numerical = network_numerical_gradient(network, name, inputs, targets)
         assert backprop[name].shape == getattr(network, name).shape
@@ -84,7 +86,7 @@ def test_gradients_of_the_full_network_match_central_differences(digits, samples
     inputs = inputs[:samples].astype(np.float64)
     targets = make_targets(labels[:samples], dtype=np.float64)
     network = NeuralNetwork(784, 200, 10, seed=2, dtype=np.float64)
-    backprop = network.gradients(inputs, targets)
+    backprop = network.gradients(inputs, labels[:samples])
     rng = np.random.default_rng(samples)
     for name in PARAMETERS:
         parameter = getattr(network, name)
@@ -98,8 +100,9 @@ def test_the_gradient_check_catches_a_wrong_gradient():
     """The check above must be able to fail: a gradient that is off by a little is caught."""
     rng = np.random.default_rng(0)
     network = NeuralNetwork(5, 4, 3, seed=1, dtype=np.float64)
-    inputs, targets = rng.random((6, 5)), make_targets(rng.integers(0, 3, 6), 3, np.float64)
-    wrong = network.gradients(inputs, targets)["w_input_hidden"] * 1.001
+    inputs, labels = rng.random((6, 5)), rng.integers(0, 3, 6)
+    targets = make_targets(labels, 3, np.float64)
+    wrong = network.gradients(inputs, labels)["w_input_hidden"] * 1.001
     numerical = network_numerical_gradient(network, "w_input_hidden", inputs, targets)
     assert relative_error(wrong, numerical) > 1e-6
 
@@ -110,42 +113,39 @@ def test_the_gradient_check_catches_a_wrong_gradient():
 def test_a_small_network_learns_xor(seed):
     inputs = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
     labels = np.array([0, 1, 1, 0])  # XOR: 1 when exactly one input is 1
-    targets = make_targets(labels, 2)
     network = NeuralNetwork(2, 4, 2, learning_rate=2.0, seed=seed)
-    first_loss = network.loss(inputs, targets)
+    first_loss = network.loss(inputs, labels)
     for _ in range(3000):
-        network.train(inputs, targets)
+        network.train(inputs, labels)
     assert network.predict(inputs).tolist() == labels.tolist()
-    assert network.loss(inputs, targets) < 0.01 < first_loss
+    assert network.loss(inputs, labels) < 0.01 < first_loss
 
 
 def test_train_steps_against_the_gradient_and_returns_the_loss_before(digits):
     inputs, labels = digits
-    targets = make_targets(labels)
     network = NeuralNetwork(784, 50, 10, learning_rate=0.3, seed=4, dtype=np.float64)
-    before, gradients = copy_parameters(network), network.gradients(inputs[:8], targets[:8])
-    loss_before = network.loss(inputs[:8], targets[:8])
-    assert network.train(inputs[:8], targets[:8]) == pytest.approx(loss_before, rel=1e-12)
+    before, gradients = copy_parameters(network), network.gradients(inputs[:8], labels[:8])
+    loss_before = network.loss(inputs[:8], labels[:8])
+    assert network.train(inputs[:8], labels[:8]) == pytest.approx(loss_before, rel=1e-12)
     for name in PARAMETERS:
         np.testing.assert_allclose(getattr(network, name), before[name] - 0.3 * gradients[name],
                                    rtol=1e-12, atol=1e-15)
-    assert network.loss(inputs[:8], targets[:8]) < loss_before
+    assert network.loss(inputs[:8], labels[:8]) < loss_before
 
 
 @pytest.mark.parametrize("dtype, tolerance", [(np.float64, 1e-12), (np.float32, 1e-5)])
 def test_a_mini_batch_step_is_the_mean_of_the_per_sample_steps(digits, dtype, tolerance):
     inputs, labels = digits
-    targets = make_targets(labels, dtype=dtype)
     batch = slice(10, 26)  # 16 digits
     network = NeuralNetwork(784, 200, 10, learning_rate=0.5, seed=5, dtype=dtype)
     before = copy_parameters(network)
     # each sample's own step, all from the same starting weights
     steps = []
-    for x, t in zip(inputs[batch], targets[batch]):
+    for x, label in zip(inputs[batch], labels[batch]):
         one = NeuralNetwork(784, 200, 10, learning_rate=0.5, seed=5, dtype=dtype)
-        one.train(x, t)
+        one.train(x, label)
         steps.append({name: getattr(one, name) - before[name] for name in PARAMETERS})
-    network.train(inputs[batch], targets[batch])
+    network.train(inputs[batch], labels[batch])
     for name in PARAMETERS:
         batch_step = getattr(network, name) - before[name]
         mean_step = np.mean([step[name] for step in steps], axis=0)
@@ -156,10 +156,9 @@ def test_a_mini_batch_step_is_the_mean_of_the_per_sample_steps(digits, dtype, to
 
 def test_one_sample_as_a_vector_or_as_a_batch_of_one_is_the_same(digits):
     inputs, labels = digits
-    targets = make_targets(labels)
     vector, row = NeuralNetwork(seed=6), NeuralNetwork(seed=6)
-    vector.train(inputs[0], targets[0])
-    row.train(inputs[:1], targets[:1])
+    vector.train(inputs[0], labels[0])
+    row.train(inputs[:1], labels[:1])
     for name in PARAMETERS:
         assert np.array_equal(getattr(vector, name), getattr(row, name))
     assert vector.query(inputs[0]).shape == (10,)
@@ -199,14 +198,13 @@ def test_the_same_seed_trains_to_the_same_weights(digits):
 
 def test_fit_is_the_shuffled_loop_of_notebook_03(digits):
     inputs, labels = digits
-    targets = make_targets(labels)
     by_hand = NeuralNetwork(784, 30, 10, learning_rate=1.0, seed=8)
     rng = np.random.default_rng(9)
     for epoch in range(2):
         by_hand.learning_rate = 1.0 * 0.5 ** epoch
         order = rng.permutation(len(labels))
         for first in range(0, len(labels), 16):
-            by_hand.train(inputs[order[first:first + 16]], targets[order[first:first + 16]])
+            by_hand.train(inputs[order[first:first + 16]], labels[order[first:first + 16]])
     with_fit = NeuralNetwork(784, 30, 10, learning_rate=1.0, seed=8)
     history = fit(with_fit, inputs, labels, epochs=2, batch_size=16, learning_rate_decay=0.5,
                   seed=9, progress=False)
@@ -225,7 +223,7 @@ def test_inputs_of_the_wrong_shape_say_784(shape):
         network.query(np.full(shape, 0.5))
     assert "(784,)" in str(error.value) and str(shape) in str(error.value)
     with pytest.raises(ValueError, match="784"):
-        network.train(np.full(shape, 0.5), make_targets([1]))
+        network.train(np.full(shape, 0.5), [1])
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
@@ -235,7 +233,7 @@ def test_nan_or_infinite_inputs_are_refused(bad):
     inputs[1, 100] = bad
     before = copy_parameters(network)
     attempts = (lambda: network.query(inputs),
-                lambda: network.train(inputs, make_targets([0, 1, 2])))
+                lambda: network.train(inputs, [0, 1, 2]))
     for attempt in attempts:
         with pytest.raises(ValueError, match="NaN or infinite"):
             attempt()
@@ -243,13 +241,32 @@ def test_nan_or_infinite_inputs_are_refused(bad):
         assert np.array_equal(getattr(network, name), before[name])
 
 
-def test_targets_of_the_wrong_shape_or_not_finite_are_refused():
+@pytest.mark.parametrize("labels, message", [
+    (make_targets([1, 2, 3]), r"one whole number 0 to 9 per sample \(3 samples here\).*like target vectors"),
+    ([1, 2], r"one whole number 0 to 9 per sample \(3 samples here\), not an array of shape \(2,\)"),
+    ([1, 2, 10], r"labels\[2\] is 10"),
+    ([1, np.nan, 3], r"labels\[1\] is nan"),
+    ([1, 2.5, 3], r"labels\[1\] is 2.5"),
+    (["1", "2", "3"], "not values of type"),
+])
+def test_labels_that_are_not_one_digit_per_sample_are_refused(labels, message):
     network = NeuralNetwork()
+    before = copy_parameters(network)
     inputs = np.full((3, 784), 0.5)
-    with pytest.raises(ValueError, match=r"expected \(3, 10\).*make_targets"):
-        network.train(inputs, [1, 2, 3])
-    with pytest.raises(ValueError, match="targets contain NaN"):
-        network.train(inputs, np.full((3, 10), np.nan))
+    for attempt in (network.train, network.loss, network.gradients):
+        with pytest.raises(ValueError, match=message):
+            attempt(inputs, labels)
+    for name in PARAMETERS:  # a refused batch changes nothing
+        assert np.array_equal(getattr(network, name), before[name])
+
+
+def test_labels_stored_as_whole_floats_train_like_integers(digits):
+    inputs, labels = digits
+    as_integers, as_floats = NeuralNetwork(seed=6), NeuralNetwork(seed=6)
+    as_integers.train(inputs[:8], labels[:8])
+    as_floats.train(inputs[:8], labels[:8].astype(np.float64))
+    for name in PARAMETERS:
+        assert np.array_equal(getattr(as_integers, name), getattr(as_floats, name))
 
 
 @pytest.mark.parametrize("learning_rate", [0, 0.0, -0.1, -5, np.nan, np.inf, "fast", None])
@@ -262,7 +279,7 @@ def test_a_learning_rate_set_to_zero_later_is_refused_at_the_next_step():
     network = NeuralNetwork()
     network.learning_rate = 0
     with pytest.raises(ValueError, match="learning_rate must be a number greater than 0"):
-        network.train(np.full(784, 0.5), make_targets(3))
+        network.train(np.full(784, 0.5), 3)
 
 
 @pytest.mark.parametrize("sizes, name", [
@@ -280,11 +297,11 @@ def test_the_dtype_must_be_a_float():
 
 # -- diverging training ---------------------------------------------------------------------
 
-def train_without_warnings(network, inputs, targets, batch_size=16):
+def train_without_warnings(network, inputs, labels, batch_size=16):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an overflow warning would fail the test
         for first in range(0, len(inputs), batch_size):
-            network.train(inputs[first:first + batch_size], targets[first:first + batch_size])
+            network.train(inputs[first:first + batch_size], labels[first:first + batch_size])
 
 
 @pytest.mark.parametrize("learning_rate", [1e38, 3e38])
@@ -292,7 +309,7 @@ def test_an_overflow_stops_training_with_advice_and_no_warnings(digits, learning
     inputs, labels = digits
     network = NeuralNetwork(learning_rate=learning_rate, seed=1)
     with pytest.raises(TrainingDiverged, match="smaller learning rate") as error:
-        train_without_warnings(network, inputs, make_targets(labels))
+        train_without_warnings(network, inputs, labels)
     assert "too large" in str(error.value)
     assert f"{learning_rate / 10:g}" in str(error.value)
 
@@ -304,7 +321,7 @@ def test_outputs_stuck_at_exactly_0_or_1_stop_training(digits, batch_size):
     inputs, labels = digits
     network = NeuralNetwork(learning_rate=100, seed=1)
     with pytest.raises(TrainingDiverged, match="stuck at exactly 0 or 1.*smaller learning rate"):
-        train_without_warnings(network, inputs, make_targets(labels), batch_size)
+        train_without_warnings(network, inputs, labels, batch_size)
 
 
 def test_fit_stops_a_network_whose_sigmoids_have_saturated():

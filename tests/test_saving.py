@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers.network import NeuralNetwork, make_targets
+from helpers.network import NeuralNetwork
 from helpers.saving import (DEFAULT_MODEL, FORMAT, FORMAT_VERSION, ModelFileError, load_network,
                             save_network)
 
@@ -22,9 +22,9 @@ def trained() -> NeuralNetwork:
     """A small network that has taken a few steps, so that no array is still at its start."""
     rng = np.random.default_rng(0)
     network = NeuralNetwork(784, 30, 10, learning_rate=0.7, seed=3)
-    inputs, targets = rng.random((64, 784)), make_targets(rng.integers(0, 10, 64))
+    inputs, labels = rng.random((64, 784)), rng.integers(0, 10, 64)
     for first in range(0, 64, 16):
-        network.train(inputs[first:first + 16], targets[first:first + 16])
+        network.train(inputs[first:first + 16], labels[first:first + 16])
     return network
 
 
