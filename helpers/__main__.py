@@ -4,7 +4,8 @@
 in ``models/`` (``--model PATH`` for one file, ``--json`` for a machine-readable list).
 
 ``python -m helpers predict IMAGE [IMAGE ...]`` reads the digit in each image file, prepared
-like MNIST (``--model PATH`` to use another network, ``--json`` for a machine-readable list).
+like MNIST, with the drawing pad's network (``--model PATH`` to use another network,
+``--json`` for a machine-readable list).
 
 ``python -m helpers read-number IMAGE [IMAGE ...]`` reads every digit in each image, left
 to right, as a whole number (same options; the JSON gives each digit's box).
@@ -20,7 +21,7 @@ from pathlib import Path
 from .data import load_mnist
 from .own_digits import Reading, read_digit
 from .whole_numbers import NumberReading, read_number
-from .saving import DEFAULT_MODEL, MODELS_DIR, load_network
+from .saving import BEST_MODEL, DEFAULT_MODEL, MODELS_DIR, load_network, load_reading_network
 from .training import accuracy
 
 
@@ -103,7 +104,7 @@ def prediction_json(file: str, outcome: Reading | Exception) -> dict:
 
 def _predict_command(args: argparse.Namespace) -> int:
     try:
-        network = load_network(args.model)
+        network = load_reading_network(args.model)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -182,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     predict_parser = commands.add_parser(
         "predict", help="read the digit in image files (PNG, JPEG ...), prepared like MNIST")
     predict_parser.add_argument("images", nargs="+", metavar="IMAGE", help="an image file")
-    predict_parser.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL),
-                                help=f"the network to use (default: models/{DEFAULT_MODEL.name})")
+    predict_parser.add_argument("--model", metavar="PATH",
+                                help=f"the network to use (default: models/{BEST_MODEL.name}, "
+                                     "the drawing pad's: see helpers.saving.load_reading_network)")
     predict_parser.add_argument("--json", action="store_true",
                                 help="print a JSON list, one object per image, in order")
     predict_parser.set_defaults(run=_predict_command)

@@ -16,9 +16,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-IMAGE_SIDE = 28
-#: The value of a background pixel in the network's inputs (helpers.data.scale_pixels).
-BACKGROUND = 0.01
+from .data import BACKGROUND, IMAGE_SIDE
 
 # The position of each pixel relative to the centre of the image, (13.5, 13.5).
 _centre = (IMAGE_SIDE - 1) / 2

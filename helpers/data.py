@@ -26,6 +26,8 @@ FILES = {"train": "mnist_train.csv.gz", "test": "mnist_test.csv.gz"}
 IMAGE_SIDE = 28
 PIXELS = IMAGE_SIDE * IMAGE_SIDE  # 784
 COLUMNS = ["label"] + [f"px{i}" for i in range(PIXELS)]
+#: The network's input for a background (paper) pixel, ``scale_pixels(0)``; ink goes up to 1.0.
+BACKGROUND = 0.01
 
 
 def mnist_path(split: str, data_dir: str | Path | None = None) -> Path:
@@ -115,7 +117,16 @@ def scale_pixels(pixels: np.ndarray) -> np.ndarray:
     Inputs of exactly 0 would stop the weights they feed from learning (the weight
     update is proportional to the input), so the smallest input is 0.01, not 0.
     """
-    return (np.asarray(pixels, dtype=np.float32) * np.float32(0.99 / 255) + np.float32(0.01))
+    return np.asarray(pixels, dtype=np.float32) * np.float32(0.99 / 255) + np.float32(BACKGROUND)
+
+
+def unscale_pixels(inputs: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`scale_pixels`: inputs 0.01..1.0 back to pixels 0..255 (float32).
+
+    Values outside 0.01..1.0 (an augmented image's rounding, say) are clipped into it first,
+    so the pixels always lie in 0..255."""
+    inputs = np.clip(np.asarray(inputs, dtype=np.float32), np.float32(BACKGROUND), np.float32(1))
+    return (inputs - np.float32(BACKGROUND)) * np.float32(255 / 0.99)
 
 
 def load_mnist(

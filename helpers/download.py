@@ -18,8 +18,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import os
-import secrets
 import urllib.error
 import urllib.request
 import zlib
@@ -30,6 +28,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from helpers.data import IMAGE_SIDE, PIXELS, mnist_path
+from helpers.files import atomic_write
 
 #: Public mirrors of the original MNIST files, tried in this order. The site of the
 #: original publication no longer serves them reliably.
@@ -317,23 +316,15 @@ def write_mnist_csv(
     no name and no time, so the same images always give the same bytes.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
-    try:
-        with open(temporary, "xb") as file, gzip.GzipFile(
-            filename="", mode="wb", fileobj=file, compresslevel=COMPRESSLEVEL, mtime=0
-        ) as archive, tqdm(
-            total=len(labels), desc=f"writing {path.name}", unit=" images",
-            disable=not progress,
-        ) as bar:
-            for start in range(0, len(labels), _ROWS_PER_CHUNK):
-                stop = start + _ROWS_PER_CHUNK
-                archive.write(csv_rows(labels[start:stop], pixels[start:stop]))
-                bar.update(len(labels[start:stop]))
-        os.replace(temporary, path)
-    except BaseException:  # also on Ctrl-C / "interrupt kernel": leave nothing behind
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as file, gzip.GzipFile(
+        filename="", mode="wb", fileobj=file, compresslevel=COMPRESSLEVEL, mtime=0
+    ) as archive, tqdm(
+        total=len(labels), desc=f"writing {path.name}", unit=" images", disable=not progress,
+    ) as bar:
+        for start in range(0, len(labels), _ROWS_PER_CHUNK):
+            stop = start + _ROWS_PER_CHUNK
+            archive.write(csv_rows(labels[start:stop], pixels[start:stop]))
+            bar.update(len(labels[start:stop]))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,9 @@ What happens each time the pen moves:
 
 1. The canvas (an ipycanvas ``Canvas``) tells Python where the pen is.
 2. Python draws the new piece of the stroke twice: on the canvas, for you to see, and into
-   ``pad.ink``, a NumPy image of the same size (0 is paper, 1 is ink). Because the ink is
-   kept in Python, reading it never waits for the browser to send the picture back.
+   ``pad.ink``, a NumPy image of the same size (0 is paper, 1 is ink), with
+   :func:`helpers.strokes.stamp_segment`. Because the ink is kept in Python, reading it
+   never waits for the browser to send the picture back.
 3. While the pen moves, at most every ``throttle_ms`` milliseconds, and always when it
    lifts, :func:`helpers.own_digits.read_digit` prepares the ink the way MNIST digits were
    prepared (cropped, fitted into 20 x 20, centred in 28 x 28) and asks the network.
@@ -37,10 +38,11 @@ import numpy as np
 from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageColor
 
+from .data import IMAGE_SIDE, unscale_pixels
 from .own_digits import BLANK_MESSAGE, Reading, load_image, read_digit
-from .saving import BEST_MODEL, DEFAULT_MODEL, load_network
+from .saving import load_reading_network
+from .strokes import stamp_segment
 
-IMAGE_SIDE = 28
 #: How many screen pixels show one of the 28 x 28 pixels that the network sees.
 SEEN_SCALE = 5
 
@@ -82,34 +84,6 @@ STYLE = """
 """
 
 
-def stamp_segment(ink: np.ndarray, start: Sequence[float], end: Sequence[float],
-                  radius: float) -> None:
-    """Draw a round-capped line from ``start`` to ``end`` (x, y) into ``ink``, in place.
-
-    A pixel's ink is how much of it the line covers, 0 to 1: 1 within ``radius`` of the
-    line, falling to 0 over one pixel at the edge (anti-aliased, as a canvas draws).
-    Pixel (row, column) has its centre at x = column + 0.5, y = row + 0.5. Where the line
-    crosses ink already there, the darker of the two stays. ``start == end`` draws a dot.
-    """
-    (x0, y0), (x1, y1) = (float(v) for v in start), (float(v) for v in end)
-    height, width = ink.shape
-    reach = radius + 1.0
-    left, right = max(int(min(x0, x1) - reach), 0), min(int(max(x0, x1) + reach) + 1, width)
-    top, bottom = max(int(min(y0, y1) - reach), 0), min(int(max(y0, y1) + reach) + 1, height)
-    if left >= right or top >= bottom:
-        return  # the line lies wholly outside the image
-    xs = np.arange(left, right, dtype=np.float32) + 0.5 - x0
-    ys = np.arange(top, bottom, dtype=np.float32)[:, None] + 0.5 - y0
-    dx, dy = x1 - x0, y1 - y0
-    length_squared = dx * dx + dy * dy
-    # the nearest point of the line to each pixel is start + t * (end - start), 0 <= t <= 1
-    t = 0.0 if length_squared == 0 else np.clip((xs * dx + ys * dy) / length_squared, 0, 1)
-    distance = np.hypot(xs - t * dx, ys - t * dy)
-    coverage = np.clip(radius + 0.5 - distance, 0, 1)
-    region = ink[top:bottom, left:right]
-    np.maximum(region, coverage, out=region)
-
-
 def seen_png(inputs: np.ndarray | None, scale: int = SEEN_SCALE) -> bytes:
     """A PNG of the 784 ``inputs`` as the 28 x 28 image they are, each pixel ``scale`` wide.
 
@@ -119,9 +93,7 @@ def seen_png(inputs: np.ndarray | None, scale: int = SEEN_SCALE) -> bytes:
     if inputs is None:
         ink = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
     else:
-        # inputs are 0.01 (paper) to 1.0 (ink): undo that scaling for the picture
-        ink = np.clip((np.asarray(inputs, dtype=np.float32) - 0.01) / 0.99, 0, 1)
-        ink = ink.reshape(IMAGE_SIDE, IMAGE_SIDE)
+        ink = (unscale_pixels(inputs) / 255).reshape(IMAGE_SIDE, IMAGE_SIDE)
     grey = 255 - np.round(ink * 255)
     big = np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)
     if scale >= 4:
@@ -137,8 +109,9 @@ class DrawingPad(widgets.HBox):
 
     Parameters
     ----------
-    network : the network that reads the digits; by default the trained network that
-        ships with the course (``models/mnist_784_200_10.npz``)
+    network : the network that reads the digits; by default the one that
+        :func:`helpers.saving.load_reading_network` chooses, which ``python -m helpers
+        predict`` uses too (its docstring says which, and why)
     size : the side of the square canvas, in pixels
     pen_width : the width of the pen, in pixels; by default ``size / 14`` (20 on the
         280-pixel canvas), which gives strokes as thick as MNIST's once the digit is
@@ -160,7 +133,7 @@ class DrawingPad(widgets.HBox):
         if int(size) != size or size < 56:
             raise ValueError(f"size is the canvas's side in pixels, a whole number of at "
                              f"least 56, not {size!r}")
-        self.network = network if network is not None else default_network()
+        self.network = network if network is not None else load_reading_network()
         self.side = int(size)
         self.pen_width = float(pen_width) if pen_width is not None else self.side / 14
         if not self.pen_width > 0:
@@ -340,7 +313,10 @@ class DrawingPad(widgets.HBox):
         ipycanvas names the canvas that its commands are for only when it differs from the
         last one's. A page that opens later (Voila runs the notebook before the page
         connects) never saw that name and would drop every command, so each message names
-        its canvas again.
+        its canvas again. ipycanvas has no public way to ask for that: forgetting the last
+        canvas uses its private ``_canvas_manager._current_canvas``. requirements.txt keeps
+        ipycanvas to the series this is tested with (0.14), tests/test_drawing_pad.py fails
+        if the attribute goes, and tests/test_browser.py shows the pad drawing in Voila.
         """
         with hold_canvas():
             self.canvas._canvas_manager._current_canvas = None
@@ -489,30 +465,3 @@ class DrawingPad(widgets.HBox):
         return (f'<div class="dbh-timing">answer computed in {self.last_compute_ms:.1f} ms: '
                 f"preparing the image, then the network (mean {mean:.1f} ms over "
                 f"{len(self.compute_times_ms)} answers)</div>")
-
-
-#: A live answer must keep up with the pen: preparation (about 1 ms) plus the network.
-LIVE_BUDGET_MS = 20.0
-
-
-def network_answer_ms(network, repeats: int = 5) -> float:
-    """The median time, in milliseconds, that ``network`` takes to answer for one drawing."""
-    inputs = np.full(784, 0.01, dtype=np.float32)
-    inputs[300:320] = 1.0
-    network.query(inputs)  # the first call may pay for setting things up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        network.query(inputs)
-        times.append((time.perf_counter() - start) * 1000)
-    return float(np.median(times))
-
-
-def default_network():
-    """The pad's network: the most accurate one that ships (``BEST_MODEL``) if it answers
-    within the live budget on this machine, else notebook 03's network (``DEFAULT_MODEL``)."""
-    if BEST_MODEL.is_file():
-        best = load_network(BEST_MODEL)
-        if network_answer_ms(best) + 1.0 < LIVE_BUDGET_MS:  # + about 1 ms of preparation
-            return best
-    return load_network(DEFAULT_MODEL)

@@ -16,10 +16,8 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .data import IMAGE_SIDE, PIXELS
 from .evaluation import check_matrix
-
-IMAGE_SIDE = 28
-PIXELS = IMAGE_SIDE * IMAGE_SIDE
 
 
 def _heatmap_values(matrix: np.ndarray, normalise: bool) -> np.ndarray:

@@ -15,11 +15,10 @@ import pytest
 from ipycanvas.canvas import COMMANDS
 from PIL import Image, ImageDraw
 
-from helpers.drawing_pad import SEEN_SCALE, DrawingPad, seen_png, stamp_segment
+from helpers.drawing_pad import SEEN_SCALE, DrawingPad, seen_png
 from helpers.own_digits import BLANK_MESSAGE
-from helpers import drawing_pad
-from helpers.drawing_pad import LIVE_BUDGET_MS, network_answer_ms
 from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network
+from helpers.strokes import draw_strokes, stamp_segment
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 40) -> list:
@@ -186,6 +185,16 @@ def test_a_stroke_covers_the_area_of_a_round_capped_line():
     assert ink[99, 50:150].min() == 1
 
 
+def test_draw_strokes_draws_each_piece_as_the_pad_does(pad):
+    """One rasteriser: the pad's ink and a drawing made by helpers.strokes are the same."""
+    strokes = DRAWN[3] + [[(30, 40)]]
+    pad.draw_strokes(strokes)
+    assert np.array_equal(draw_strokes(strokes, pad.side, pad.pen_width), pad.ink)
+    assert draw_strokes([], (3, 5), 2).shape == (3, 5)
+    with pytest.raises(ValueError, match="pen_width"):
+        draw_strokes(strokes, 100, 0)
+
+
 def test_the_ink_follows_the_strokes(pad):
     pad.draw_strokes([[(20, 30), (20, 30.0)], [(250, 260)]])
     assert pad.ink[30, 20] == 1 and pad.ink[260, 250] == 1
@@ -254,33 +263,43 @@ def test_a_file_that_is_not_a_picture_gets_a_message(pad):
         pad.read_image(b"not a picture")
 
 
-# -- speed and the rest ----------------------------------------------------------------
+# -- the network, the timing line and the rest ---------------------------------------------
 
-def test_an_answer_takes_under_20_ms_to_compute(pad):
+def test_the_pad_shows_how_long_each_answer_took(pad):
+    """What the timing line says (not how fast it is: benchmarks/reading_speed.py measures that)."""
+    assert "ms" not in pad.timing.value  # no answer yet, no time
     pad.draw_strokes(DRAWN[8])
-    for _ in range(50):
+    for _ in range(4):
         pad.read()
-    times = pad.compute_times_ms[-50:]
-    assert len(times) == 50
-    assert np.mean(times) < 20, f"mean {np.mean(times):.1f} ms per answer"
-    assert pad.last_compute_ms == times[-1]
+    assert len(pad.compute_times_ms) == 5 and all(t > 0 for t in pad.compute_times_ms)
+    assert pad.last_compute_ms == pad.compute_times_ms[-1]
     assert f"{pad.last_compute_ms:.1f} ms" in pad.timing.value
+    assert f"mean {np.mean(pad.compute_times_ms):.1f} ms over 5 answers" in pad.timing.value
 
 
-def test_the_default_network_is_the_best_shipped_one_when_it_is_fast_enough():
+def test_by_default_the_pad_reads_with_the_best_shipped_network():
+    """The same on every machine: no timing decides it (helpers.saving.load_reading_network)."""
     best = load_network(BEST_MODEL)
-    assert network_answer_ms(best) + 1.0 < LIVE_BUDGET_MS  # true here, so the pad takes it
     pad = DrawingPad()
     assert pad.network.config() == best.config()
     for name, value in best.parameters().items():
         assert np.array_equal(pad.network.parameters()[name], value)
+    assert pad.draw_strokes(DRAWN[7]).digit == 7
 
 
-def test_a_network_too_slow_for_a_live_answer_is_not_the_default(monkeypatch):
-    monkeypatch.setattr(drawing_pad, "network_answer_ms", lambda network: 50.0)
-    pad = DrawingPad()
-    shipped = load_network(DEFAULT_MODEL)
-    assert np.array_equal(pad.network.w_input_hidden, shipped.w_input_hidden)
+def test_the_private_ipycanvas_attribute_the_pad_relies_on_is_there():
+    """DrawingPad._drawing makes ipycanvas name the canvas again by forgetting its last
+    canvas, a private attribute (there is no public way). requirements.txt keeps ipycanvas
+    to the 0.14 series; if a release drops the attribute, this says so before a browser does."""
+    import ipycanvas
+
+    pad = DrawingPad(load_network(DEFAULT_MODEL))
+    manager = pad.canvas._canvas_manager
+    assert hasattr(manager, "_current_canvas"), (
+        f"ipycanvas {ipycanvas.__version__} has no _canvas_manager._current_canvas: "
+        "change DrawingPad._drawing, or keep ipycanvas below this version in requirements.txt")
+    pad.draw_strokes(DRAWN[1])
+    assert manager._current_canvas is pad.canvas  # what _drawing forgets before each batch
 
 
 def test_the_size_and_pen_can_be_chosen(network):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image
 
 from helpers.data import DATA_DIR
-from helpers.saving import DEFAULT_MODEL, load_network, save_network
+from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network, load_reading_network, save_network
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((DATA_DIR / "own_digits").glob("*.png"))
@@ -37,7 +38,8 @@ def test_plain_output_names_each_image_its_digit_and_confidence():
     lines = result.stdout.splitlines()
     assert len(lines) == len(GOOD)
     for line, path in zip(lines, GOOD):
-        assert line.startswith(f"{path}: {path.name[0]} (confidence 0."), line
+        assert re.fullmatch(rf"{re.escape(str(path))}: {path.name[0]} \(confidence [01]\.\d\d\)",
+                            line), line
 
 
 def test_json_gives_one_object_per_image_in_order(blank):
@@ -98,10 +100,22 @@ def test_a_model_that_cannot_be_loaded_is_an_error(tmp_path):
     assert "no network file at" in result.stderr
 
 
+def test_the_cli_reads_with_the_network_that_the_pad_uses_by_default():
+    """One choice of network, in one function: the command line and the pad share it."""
+    from helpers.drawing_pad import DrawingPad
+
+    chosen, pad = load_reading_network(), DrawingPad()
+    assert chosen.config() == load_network(BEST_MODEL).config() == pad.network.config()
+    for name, value in chosen.parameters().items():
+        assert np.array_equal(pad.network.parameters()[name], value)
+    given = load_reading_network(DEFAULT_MODEL)  # a path given wins
+    assert np.array_equal(given.w_input_hidden, load_network(DEFAULT_MODEL).w_input_hidden)
+
+
 def test_the_cli_agrees_with_read_digit():
     from helpers.own_digits import read_digit
 
-    network = load_network(DEFAULT_MODEL)
+    network = load_reading_network()
     answers = json.loads(predict("--json", *SAMPLES[::4]).stdout)
     for answer, path in zip(answers, SAMPLES[::4]):
         reading = read_digit(network, path)
