@@ -154,7 +154,7 @@ def load_reading_network(path: str | Path | None = None):
       less where and how thickly a digit was drawn than a network that weighs each pixel;
     * it is quick enough for a live answer: reading a drawing with it (preparing the
       drawing, then its answer) takes little longer than with notebook 03's network, and
-      stays inside the 20 ms a live answer may take (``benchmarks/reading_speed.py``
+      stays inside the 20 ms a live answer may take (``benchmarks/answer_speed.py``
       measures every shipped network side by side). So the choice needs no timing at run
       time: it is the same on every machine.
 

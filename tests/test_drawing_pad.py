@@ -266,7 +266,7 @@ def test_a_file_that_is_not_a_picture_gets_a_message(pad):
 # -- the network, the timing line and the rest ---------------------------------------------
 
 def test_the_pad_shows_how_long_each_answer_took(pad):
-    """What the timing line says (not how fast it is: benchmarks/reading_speed.py measures that)."""
+    """What the timing line says (not how fast it is: benchmarks/answer_speed.py measures that)."""
     assert "ms" not in pad.timing.value  # no answer yet, no time
     pad.draw_strokes(DRAWN[8])
     for _ in range(4):

@@ -10,14 +10,14 @@ clear answer, never a confident wrong one or a traceback from inside Pillow.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
-import time
 import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFile
 
 from helpers.data import DATA_DIR, load_mnist
 from helpers.own_digits import (
@@ -230,10 +230,19 @@ def test_a_decompression_bomb_is_refused(tmp_path, side):
     path = tmp_path / "bomb.png"
     path.write_bytes(bomb)
     for source in (path, bomb):
-        started = time.perf_counter()
-        with pytest.raises(ValueError, match="decompression bomb"):
-            prepare(source)
-        assert time.perf_counter() - started < 1.0  # ... refused before it is unpacked
+        with refuse_decoding(), pytest.raises(ValueError, match="decompression bomb"):
+            prepare(source)  # ... refused from its header, before any pixel is unpacked
+
+
+@contextlib.contextmanager
+def refuse_decoding():
+    """Inside it, unpacking the pixels of an image file fails the test."""
+    def load(self):
+        raise AssertionError(f"{self.format} pixels were unpacked")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ImageFile.ImageFile, "load", load)
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -248,16 +257,23 @@ def photo(tmp_path_factory) -> np.ndarray:
     return np.repeat(grey[..., None], 3, axis=2)
 
 
-def test_a_large_photo_is_prepared_quickly(photo, tmp_path, network):
+def test_a_large_photo_is_shrunk_before_the_ink_is_looked_for(photo, tmp_path, network,
+                                                             monkeypatch):
+    """What keeps a 6000 x 4000 photo quick: the work after opening it is done on at most
+    MAX_SIDE pixels a side (a JPEG is even decoded at a fraction of its size). How quick,
+    on this machine: benchmarks/answer_speed.py."""
+    from helpers import own_digits
+
     path = tmp_path / "photo.jpg"
     Image.fromarray(photo).save(path, quality=90)
+    seen = []
+    find_ink = own_digits._ink_from_luminance
+    monkeypatch.setattr(own_digits, "_ink_from_luminance",
+                        lambda luminance: seen.append(luminance.shape) or find_ink(luminance))
     for source in (path, photo):
-        read_digit(network, source if source is photo else path)  # warm up
-        started = time.perf_counter()
         reading = read_digit(network, source)
-        seconds = time.perf_counter() - started
         assert reading.digit == 7 and not reading.unsure, reading
-        assert seconds < 1.0, f"{seconds:.2f} s for a 6000 x 4000 photo"
+    assert len(seen) == 2 and all(max(shape) <= MAX_SIDE for shape in seen), seen
     assert max(load_image(path).shape) <= MAX_SIDE
 
 
@@ -320,19 +336,3 @@ def test_naive_resize_only_shrinks():
     expected = Image.fromarray(ink.astype(np.float32) / 255).resize((28, 28), Image.Resampling.BOX)
     np.testing.assert_allclose(naive.reshape(28, 28), 0.01 + 0.99 * np.asarray(expected),
                                atol=1e-5)
-
-
-def test_drawing_to_answer_takes_under_20_ms(network):
-    """Preparing a canvas drawing and reading it with the network: the pad's budget.
-
-    The samples are loaded first, as arrays, as the pad has them. The limit is the budget
-    itself; a quiet machine takes a few milliseconds, so a busy one still passes.
-    """
-    drawings = [np.asarray(Image.open(path)) for path in SAMPLES]
-    read_digit(network, drawings[0])  # warm up
-    times = []
-    for drawing in drawings:
-        started = time.perf_counter()
-        read_digit(network, drawing)
-        times.append(time.perf_counter() - started)
-    assert np.mean(times) * 1000 < 20, f"{np.mean(times) * 1000:.1f} ms per drawing"
