@@ -1,12 +1,12 @@
-"""The course's facts, kept in one place.
+"""The course's facts, kept in one place, for the notebooks to use as they run.
 
-Where the course lives on GitHub, which notebooks it has and in what order, and the
-pieces that every notebook shares: the "Open in Colab" and "Binder" badges of its title
-cell and its first code cell, which sets the course up on Colab.
+Where the course lives on GitHub, which notebooks it has and in what order (the course
+map that notebook 00 and README show), and the checksums of the MNIST files it ships.
 
-``tools/sync_notebooks.py`` writes those pieces into every notebook from this file, and
-``tests/test_notebooks_sync.py`` fails when a notebook differs from it. So to publish the
-course somewhere else, change :data:`REPOSITORY` (and :data:`BRANCH`), then run::
+How the course is published (the "Open in Colab" and "Binder" badges of every notebook's
+title cell, and its first code cell, which sets the course up on Colab) is written into
+the notebooks by ``tools/sync_notebooks.py``, from :data:`REPOSITORY` and :data:`BRANCH`
+here. So to publish the course somewhere else, change those two, then run::
 
     python tools/sync_notebooks.py
 """
@@ -26,12 +26,6 @@ BRANCH = "main"
 #: The top folder of the course (the clone of the repository) and its notebooks.
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS_DIR = ROOT / "notebooks"
-
-#: Where the Colab setup cell clones the course.
-COLAB_DIR = "/content/digits-by-hand"
-
-#: The first line of the Colab setup cell; ``tools/sync_notebooks.py`` finds the cell by it.
-SETUP_MARKER = "# On Colab only: fetch the course and install what Colab lacks."
 
 #: The SHA-256 checksums of the MNIST files in ``data/``, as published with the data (the
 #: table in data/README.md). The small samples ``mnist_train_100.csv`` and
@@ -122,21 +116,7 @@ NOTEBOOKS = [
 ]
 
 
-def notebook(file: str) -> Notebook:
-    """The course-map entry of ``file`` (a file name such as "01_mnist_with_pandas.ipynb")."""
-    for entry in NOTEBOOKS:
-        if entry.file == file:
-            return entry
-    raise KeyError(
-        f"{file} is not in the course map: add it to NOTEBOOKS in helpers/course.py"
-    )
-
-
-# -- links and badges ----------------------------------------------------------------------
-
-COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
-BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
-
+# -- links -------------------------------------------------------------------------------
 
 def github_url() -> str:
     """The course's page on GitHub."""
@@ -151,63 +131,6 @@ def colab_url(file: str) -> str:
 def binder_url(file: str) -> str:
     """The address that starts the course on Binder with notebook ``file`` open."""
     return f"https://mybinder.org/v2/gh/{REPOSITORY}/{BRANCH}?urlpath=lab/tree/notebooks/{file}"
-
-
-def badges(file: str) -> str:
-    """The badge line (Markdown) of notebook ``file``: Open in Colab, then launch Binder."""
-    return (
-        f"[![Open in Colab]({COLAB_BADGE})]({colab_url(file)}) "
-        f"[![Launch Binder]({BINDER_BADGE})]({binder_url(file)})"
-    )
-
-
-def is_badge_line(line: str) -> bool:
-    """Whether ``line`` of a Markdown cell is a badge line (as :func:`badges` writes one)."""
-    return line.lstrip().startswith("[![") and (COLAB_BADGE in line or BINDER_BADGE in line)
-
-
-def colab_setup_code() -> str:
-    """The first code cell of every notebook: sets the course up on Colab, elsewhere does nothing.
-
-    It installs the course with the packages its pyproject.toml declares. Those carry lower
-    bounds only, so pip keeps what Colab ships wherever it is new enough and never
-    downgrades it. A package that pip had to upgrade after the session loaded it needs a
-    restart, and the cell says so; a failed clone or install is explained in words.
-    """
-    return f'''{SETUP_MARKER}
-# Elsewhere it does nothing. (Written by tools/sync_notebooks.py from helpers/course.py.)
-import sys
-
-if "google.colab" in sys.modules:
-    import os
-    import subprocess
-    from importlib.metadata import version
-
-    def run(command, failed):
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"{{failed}}. What it said:\\n{{done.stderr.strip()}}")
-
-    course_dir = "{COLAB_DIR}"
-    if not os.path.isdir(course_dir):
-        url = "{github_url()}.git"
-        run(["git", "clone", "-q", "--depth=1", "--branch={BRANCH}", url, course_dir],
-            f"Could not fetch the course from {{url}}: check that this session is online "
-            "and that the address is right, then run this cell again")
-    run([sys.executable, "-m", "pip", "install", "-q", "-e", course_dir],
-        "Could not install the course's packages with pip: run this cell again; if it "
-        "fails again, restart the session (Runtime > Restart session) first")
-    upgraded = [name for name in ("numpy", "scipy", "pandas", "matplotlib", "PIL")
-                if name in sys.modules and sys.modules[name].__version__
-                != version("pillow" if name == "PIL" else name)]
-    if upgraded:
-        raise RuntimeError(f"pip upgraded {{', '.join(upgraded)}}, which this session had "
-                           "already loaded: restart the session (Runtime > Restart session) "
-                           "and run the notebook again")
-    from google.colab import output
-    output.enable_custom_widget_manager()  # lets Colab show interactive widgets
-    sys.path.insert(0, course_dir)  # finds helpers/ without restarting the session
-    os.chdir(f"{{course_dir}}/notebooks")'''
 
 
 def course_map_markdown(folder: str = "") -> str:

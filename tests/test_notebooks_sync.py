@@ -61,6 +61,10 @@ def load_sync_tool() -> types.ModuleType:
     return module
 
 
+#: tools/sync_notebooks.py, which makes the badges and the Colab setup cell.
+SYNC = load_sync_tool()
+
+
 # -- the checks ------------------------------------------------------------------------------
 
 def code_cells(nb) -> list:
@@ -86,10 +90,10 @@ def heading_index(nb, heading: str) -> int | None:
 def check_shared_parts(nb, file: str) -> list[str]:
     """The badge line and the Colab setup cell are what helpers/course.py makes."""
     problems = []
-    if not nb.cells or course.badges(file) not in nb.cells[0].source.split("\n"):
+    if not nb.cells or SYNC.badges(file) not in nb.cells[0].source.split("\n"):
         problems.append(f"{file}: the title cell lacks the badge line of helpers/course.py")
     code = code_cells(nb)
-    if not code or code[0].source != course.colab_setup_code():
+    if not code or code[0].source != SYNC.colab_setup_code():
         problems.append(f"{file}: the first code cell is not the Colab setup cell of "
                         "helpers/course.py")
     if problems:
@@ -105,7 +109,7 @@ def check_title(nb, file: str) -> list[str]:
     if not re.match(r"# \d\d · \S", heading):
         return [f"{file}: the title cell starts with {heading!r}, expected '# NN · Title'"]
     try:
-        expected = course.notebook(file).heading
+        expected = SYNC.notebook(file).heading
     except KeyError as error:
         return [str(error.args[0])]
     if heading != expected:
@@ -306,8 +310,8 @@ def test_sync_rewrites_only_badges_and_setup_cell(tmp_path, monkeypatch):
     assert len(messages) == len(before) + 1  # every notebook and the README
     for file, old in before.items():
         new = nbformat.read(tmp_path / "notebooks" / file, as_version=4)
-        assert course.badges(file) in new.cells[0].source
-        assert "a-learner/a-fork/experiments" in course.badges(file)
+        assert SYNC.badges(file) in new.cells[0].source
+        assert "a-learner/a-fork/experiments" in SYNC.badges(file)
         setup = code_cells(new)[0]
         assert "https://github.com/a-learner/a-fork.git" in setup.source
         assert "--branch=experiments" in setup.source
@@ -321,12 +325,12 @@ def test_sync_rewrites_only_badges_and_setup_cell(tmp_path, monkeypatch):
         assert new.metadata == old.metadata
         # the title cell changed only in its badge line
         old_lines, new_lines = old.cells[0].source.split("\n"), new.cells[0].source.split("\n")
-        assert [line for line in old_lines if not course.is_badge_line(line)] == \
-               [line for line in new_lines if not course.is_badge_line(line)]
+        assert [line for line in old_lines if not SYNC.is_badge_line(line)] == \
+               [line for line in new_lines if not SYNC.is_badge_line(line)]
     readme = (tmp_path / "README.md").read_text(encoding="utf-8")
     course_map = course.course_map_markdown(folder="notebooks/")
     assert "(notebooks/00_start_here.ipynb)" in course_map
-    assert readme == README.replace("old badges", course.badges("00_start_here.ipynb")).replace(
+    assert readme == README.replace("old badges", SYNC.badges("00_start_here.ipynb")).replace(
         "<!-- course-map -->\n", f"<!-- course-map -->\n{course_map}\n")
     assert tool.sync(tmp_path) == []  # a second run has nothing left to do
 
@@ -334,7 +338,7 @@ def test_sync_rewrites_only_badges_and_setup_cell(tmp_path, monkeypatch):
 def test_sync_adds_missing_badges_and_setup_cell(tmp_path):
     file = "01_mnist_with_pandas.ipynb"
     (tmp_path / "notebooks").mkdir()
-    title = f"{course.notebook(file).heading}\n\nWhat you learn."
+    title = f"{SYNC.notebook(file).heading}\n\nWhat you learn."
     nb = new_notebook(cells=[new_markdown_cell(title),
                              new_markdown_cell("## Setup"),
                              new_code_cell("import numpy as np")])
@@ -344,9 +348,9 @@ def test_sync_adds_missing_badges_and_setup_cell(tmp_path):
 
     synced = nbformat.read(tmp_path / "notebooks" / file, as_version=4)
     assert synced.cells[0].source.split("\n") == [
-        course.notebook(file).heading, "", course.badges(file), "", "What you learn."]
+        SYNC.notebook(file).heading, "", SYNC.badges(file), "", "What you learn."]
     assert [cell.source for cell in synced.cells[1:]] == [
-        "## Setup", course.colab_setup_code(), "import numpy as np"]
+        "## Setup", SYNC.colab_setup_code(), "import numpy as np"]
     assert check_shared_parts(synced, file) == []
 
 
@@ -384,7 +388,7 @@ def run_setup_cell(monkeypatch, on_colab: bool, cloned: bool = False, fails: str
         monkeypatch.setitem(sys.modules, "google.colab", colab)
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    exec(compile(course.colab_setup_code(), "setup cell", "exec"), {})
+    exec(compile(SYNC.colab_setup_code(), "setup cell", "exec"), {})
     return calls
 
 
@@ -394,7 +398,7 @@ def test_setup_cell_does_nothing_outside_colab(monkeypatch):
 
 def test_setup_cell_clones_installs_and_moves_into_the_course_on_colab(monkeypatch):
     calls = run_setup_cell(monkeypatch, on_colab=True)
-    folder = course.COLAB_DIR
+    folder = SYNC.COLAB_DIR
     assert calls == [
         ("run", ["git", "clone", "-q", "--depth=1", f"--branch={course.BRANCH}",
                  f"https://github.com/{course.REPOSITORY}.git", folder]),
@@ -441,9 +445,9 @@ FILE = "01_mnist_with_pandas.ipynb"
 def good_notebook():
     """A small notebook that passes every check."""
     nb = new_notebook(cells=[
-        new_markdown_cell(f"{course.notebook(FILE).heading}\n\nWhat you learn.\n\n"
-                          f"{course.badges(FILE)}\n\n**Read first:** 00."),
-        new_code_cell(course.colab_setup_code(), execution_count=1),
+        new_markdown_cell(f"{SYNC.notebook(FILE).heading}\n\nWhat you learn.\n\n"
+                          f"{SYNC.badges(FILE)}\n\n**Read first:** 00."),
+        new_code_cell(SYNC.colab_setup_code(), execution_count=1),
         new_code_cell("print(1)", execution_count=2,
                       outputs=[new_output("stream", name="stdout", text="1\n")]),
         new_markdown_cell("## Summary\n\n- one"),
