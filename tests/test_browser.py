@@ -6,8 +6,10 @@ shows. When a test fails, a screenshot of the page is kept in tests/browser_fail
 (ignored by git), and the server's log and the browser's errors are printed.
 
 The browser is Debian's Chromium (``apt-get install chromium``; .ci/run installs it), never
-one downloaded by ``playwright install``. Without it these tests are skipped, except under
-CI (``CI=true``), where a missing browser is a failure.
+one downloaded by ``playwright install``; tests/chromium.py says where it is, for these tests
+and for .ci/run alike. Without it, or without Playwright, these tests are skipped, except
+under CI (``CI=true``), where either missing is a failure. The test that Voila asks for its
+token needs no browser, and runs wherever Voila does.
 
 JupyterLab saves checkpoints (and may save the notebook) when it opens one, so it serves a
 copy of apps/drawing_pad.ipynb from a temporary folder; Voila only reads the notebook, so it
@@ -39,14 +41,14 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from chromium import CHROMIUM, browser_problem, in_ci, playwright_problem
+
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "apps" / "drawing_pad.ipynb"
 FAILURES = ROOT / "tests" / "browser_failures"
-CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
-IN_CI = os.environ.get("CI") == "true"
 
 #: How long to wait, at most, in seconds: for a server to answer, for a page to show the
 #: pad (JupyterLab also runs the notebook), and for the answer after drawing.
@@ -64,16 +66,8 @@ FOUR = [(170, 240), (170, 40), (70, 170), (210, 170)]
 
 def need_browser() -> None:
     """Skip (fail under CI) when Chromium or Playwright is missing."""
-    problem = None
-    if not CHROMIUM.is_file():
-        problem = (f"Chromium is not installed at {CHROMIUM} (on Debian or Ubuntu: "
-                   "apt-get install chromium)")
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            problem = "the playwright package is missing (pip install -r requirements.txt)"
-    if problem and IN_CI:
+    problem = browser_problem() or playwright_problem()
+    if problem and in_ci():
         pytest.fail(f"{problem}; under CI the browser tests must run (.ci/run installs "
                     "Chromium)", pytrace=False)
     if problem:
@@ -169,7 +163,7 @@ def jupyter_env(tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
-def voila(browser, jupyter_env, tmp_path_factory):
+def voila(jupyter_env, tmp_path_factory):
     port, token = free_port(), secrets.token_hex(16)
     server = Server(
         "Voila",
@@ -340,6 +334,32 @@ def seven_on_paper_png() -> bytes:
 
 # -- the tests -------------------------------------------------------------------------
 
+@pytest.mark.parametrize("ci, outcome", [("true", pytest.fail.Exception),
+                                         ("", pytest.skip.Exception)])
+@pytest.mark.parametrize("missing", ["chromium", "playwright"])
+def test_a_missing_browser_or_playwright_fails_under_ci_and_skips_elsewhere(
+        monkeypatch, tmp_path, ci, outcome, missing):
+    import chromium
+
+    monkeypatch.setenv("CI", ci)
+    if missing == "chromium":
+        monkeypatch.setattr(chromium, "CHROMIUM", tmp_path / "no-chromium")
+    else:
+        monkeypatch.setattr(chromium.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(outcome, match="Chromium is not installed|playwright package is missing"):
+        need_browser()
+
+
+def test_ci_run_looks_for_the_browser_where_the_tests_do(tmp_path):
+    """.ci/run asks tests/chromium.py, so the two cannot disagree about the browser."""
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "tests/chromium.py" in script and "command -v chromium" not in script
+    found = subprocess.run([sys.executable, str(ROOT / "tests" / "chromium.py")],
+                           capture_output=True, text=True)
+    assert found.returncode == (0 if browser_problem() is None else 1)
+    assert str(CHROMIUM) in found.stdout
+
+
 def test_voila_asks_for_the_token(voila):
     for query in ("", "?token=wrong"):
         with urllib.request.urlopen(f"http://127.0.0.1:{voila.port}/{query}",
@@ -375,26 +395,22 @@ def test_voila_page_reads_a_digit_as_it_is_drawn(browser, voila, course_unchange
         assert ink_pixels(canvas) > 1000  # the picture shows on the canvas
 
 
-def test_jupyterlab_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_unchanged):
-    with open_page(browser, jupyter, "jupyterlab") as page:
-        page.goto(jupyter.url("/lab/tree/drawing_pad_lab.ipynb"))
+@pytest.mark.parametrize("front_end, path, stroke, digit", [
+    ("jupyterlab", "/lab/tree/drawing_pad_lab.ipynb", ONE, "1"),
+    ("notebook7", "/notebooks/drawing_pad_notebook7.ipynb", FOUR, "4"),
+])
+def test_jupyter_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_unchanged,
+                                                     front_end, path, stroke, digit):
+    """JupyterLab and Notebook 7: run the pad's notebook from the menu, then draw on it."""
+    with open_page(browser, jupyter, front_end) as page:
+        page.goto(jupyter.url(path))
         page.locator(".jp-Notebook .jp-Cell").first.wait_for()
         run_all_cells(page)
         canvas = wait_for_pad(page)
         answer(page, state="blank")
-        draw(page, canvas, ONE)
-        answer(page, digit="1", state="sure")
+        draw(page, canvas, stroke)
+        answer(page, digit=digit, state="sure")
         assert ink_pixels(canvas) > 1000
-
-
-def test_notebook7_runs_the_notebook_and_reads_a_digit(browser, jupyter, course_unchanged):
-    with open_page(browser, jupyter, "notebook7") as page:
-        page.goto(jupyter.url("/notebooks/drawing_pad_notebook7.ipynb"))
-        page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-        run_all_cells(page)
-        canvas = wait_for_pad(page)
-        draw(page, canvas, FOUR)
-        answer(page, digit="4", state="sure")
 
 
 def test_voila_inside_the_jupyter_server_as_on_binder(browser, jupyter, course_unchanged):
