@@ -457,4 +457,31 @@ def test_the_real_mirrors_and_checksums_are_complete():
     assert len(set(download.MIRRORS)) == len(download.MIRRORS)
     assert all(url.startswith("https://") for url in download.MIRRORS)
     assert sorted(download.CHECKSUMS) == sorted(ALL_FILES)
-    assert all(len(md5) == 32 and int(md5, 16) >= 0 for md5 in download.CHECKSUMS.values())
+
+
+#: The MD5 checksums of the original MNIST files as another project publishes them:
+#: torchvision's ``torchvision.datasets.MNIST.resources`` (pytorch/vision,
+#: torchvision/datasets/mnist.py), which downloads the same files from the same first mirror.
+#: Two records made apart from each other: a slip in either shows up here.
+TORCHVISION_MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+
+
+def test_the_checksums_are_the_published_ones():
+    assert download.CHECKSUMS == TORCHVISION_MD5
+
+
+def test_by_default_every_file_is_checked_against_the_published_checksum(server, tmp_path):
+    """Without checksums=..., download_mnist checks the real table: files that are not the
+    original MNIST files (the test server's tiny ones) are refused, by name and checksum."""
+    with pytest.raises(DownloadError) as error:
+        download_mnist(tmp_path, mirrors=[server.url("good")], progress=False, timeout=5,
+                       splits=["test"])
+    name = IDX_FILES["test"][0]
+    found = hashlib.md5(server.files[name]).hexdigest()
+    assert f"wrong checksum (MD5 {found}, expected {download.CHECKSUMS[name]})" in str(error.value)
+    assert list(tmp_path.iterdir()) == []

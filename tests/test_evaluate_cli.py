@@ -117,11 +117,17 @@ def test_readme_accuracy_parser():
                            "models/mnist_784_200_10.npz") is None
 
 
-def test_readme_states_the_accuracy_that_evaluate_prints(table, shipped_accuracy):
+def test_readme_states_the_accuracy_that_evaluate_prints_for_every_network(listing):
+    """README's table has one row per shipped network, each with the accuracy evaluate prints."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    stated = readme_accuracy(readme, SHIPPED_FILE)
-    assert stated is not None, (f"README.md has no table row with {SHIPPED_FILE} and its test "
-                                "accuracy (4 decimals), such as "
-                                f"'| name | {SHIPPED_FILE} | {shipped_accuracy:.4f} |'")
-    printed = next(line for line in table.stdout.splitlines() if SHIPPED_FILE in line).split()[-1]
-    assert stated == printed == f"{shipped_accuracy:.4f}"
+    assert len(listing) >= 3
+    for entry in listing:
+        stated = readme_accuracy(readme, entry["file"])
+        printed = f"{entry['test_accuracy']:.4f}"
+        assert stated is not None, (f"README.md has no table row with {entry['file']} and its "
+                                    f"test accuracy (4 decimals), such as "
+                                    f"'| {entry['name']} | `{entry['file']}` | {printed} |'")
+        assert stated == printed, f"README says {stated} for {entry['file']}, evaluate {printed}"
+    rows = [line for line in readme.splitlines()
+            if line.lstrip().startswith("|") and "`models/" in line]
+    assert len(rows) == len(listing), "README's table lists a network that does not ship"
