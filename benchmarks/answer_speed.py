@@ -64,7 +64,8 @@ def photo() -> np.ndarray:
 
 
 def main() -> int:
-    drawings = [np.asarray(Image.open(path)) for path in sorted((DATA_DIR / "own_digits").glob("*.png"))]
+    paths = sorted((DATA_DIR / "own_digits").glob("*.png"))
+    drawings = [np.asarray(Image.open(path)) for path in paths]
     print(f"Reading one drawing (prepare + answer), median of {REPEAT} passes over "
           f"{len(drawings)} drawings; the live budget is {LIVE_BUDGET_MS:g} ms")
     slowest = 0.0
@@ -79,8 +80,9 @@ def main() -> int:
     file = io.BytesIO()
     Image.fromarray(picture).save(file, format="JPEG", quality=90)
     network = load_network(sorted(MODELS_DIR.glob("*.npz"))[0])
-    print(f"A 6000 x 4000 photo: {median_ms(lambda: read_digit(network, file.getvalue()), 3):.0f} ms "
-          f"as a JPEG file, {median_ms(lambda: read_digit(network, picture), 3):.0f} ms as an array")
+    as_file = median_ms(lambda: read_digit(network, file.getvalue()), 3)
+    as_array = median_ms(lambda: read_digit(network, picture), 3)
+    print(f"A 6000 x 4000 photo: {as_file:.0f} ms as a JPEG file, {as_array:.0f} ms as an array")
 
     start = time.perf_counter()
     load_mnist("train")

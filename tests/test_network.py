@@ -242,8 +242,8 @@ def test_nan_or_infinite_inputs_are_refused(bad):
 
 
 @pytest.mark.parametrize("labels, message", [
-    (make_targets([1, 2, 3]), r"one whole number 0 to 9 per sample \(3 samples here\).*like target vectors"),
-    ([1, 2], r"one whole number 0 to 9 per sample \(3 samples here\), not an array of shape \(2,\)"),
+    (make_targets([1, 2, 3]), r"0 to 9 per sample \(3 samples here\).*like target vectors"),
+    ([1, 2], r"0 to 9 per sample \(3 samples here\), not an array of shape \(2,\)"),
     ([1, 2, 10], r"labels\[2\] is 10"),
     ([1, np.nan, 3], r"labels\[1\] is nan"),
     ([1, 2.5, 3], r"labels\[1\] is 2.5"),

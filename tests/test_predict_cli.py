@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 
 from helpers.data import DATA_DIR
-from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network, load_reading_network, save_network
+from helpers.saving import (BEST_MODEL, DEFAULT_MODEL, load_network, load_reading_network,
+                            save_network)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((DATA_DIR / "own_digits").glob("*.png"))

@@ -70,7 +70,8 @@ def is_badge_line(line: str) -> bool:
 
 
 def colab_setup_code() -> str:
-    """The first code cell of every notebook: sets the course up on Colab, elsewhere does nothing.
+    """The first code cell of every notebook: sets the course up on Colab; elsewhere it
+    does nothing.
 
     It installs the course with the packages its pyproject.toml declares. Those carry lower
     bounds only, so pip keeps what Colab ships wherever it is new enough and never
