@@ -259,7 +259,8 @@ class Sequential:
 
     def backpropagate(self, inputs, labels) -> float:
         """Forward and backward through every layer; leaves the gradients in the layers."""
-        scores = self._forward(np.atleast_2d(check_inputs(inputs, self.input_nodes, self.dtype)))  # the whole batch
+        inputs = np.atleast_2d(check_inputs(inputs, self.input_nodes, self.dtype))
+        scores = self._forward(inputs)  # the whole batch at once, not in chunks
         loss, gradient = self.loss_function.loss_and_gradient(
             scores, check_labels(labels, scores.shape[-1], len(scores)))
         # Back from the last layer to the first that learns. The layers before it learn
