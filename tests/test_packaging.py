@@ -44,10 +44,12 @@ def imported_packages() -> dict[str, list[str]]:
 
 
 def requirement_bounds(lines: list[str]) -> dict[str, str]:
-    """{name: lower bound} of requirement lines such as "numpy>=2.4.6"."""
+    """{name: bounds} of requirement lines such as "numpy>=2.4.6" (bounds "2.4.6") or
+    "ipycanvas>=0.14.3,<0.15" (bounds "0.14.3,<0.15")."""
     bounds = {}
     for line in lines:
-        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([\w.]+)\s*", line.split("#")[0])
+        match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*>=\s*([\w.]+(?:\s*,\s*<\s*[\w.]+)?)\s*",
+                             line.split("#")[0])
         if match:
             bounds[match.group(1).lower()] = match.group(2)
     return bounds
