@@ -91,10 +91,10 @@ def seen_png(inputs: np.ndarray | None, scale: int = SEEN_SCALE) -> bytes:
     and a faint grid marks the pixels: each square is one input of the network.
     """
     if inputs is None:
-        ink = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)
+        pixels = np.zeros((IMAGE_SIDE, IMAGE_SIDE), dtype=np.float32)  # blank paper
     else:
-        ink = (unscale_pixels(inputs) / 255).reshape(IMAGE_SIDE, IMAGE_SIDE)
-    grey = 255 - np.round(ink * 255)
+        pixels = unscale_pixels(inputs).reshape(IMAGE_SIDE, IMAGE_SIDE)  # 0 paper, 255 ink
+    grey = 255 - np.round(pixels)
     big = np.repeat(np.repeat(grey, scale, axis=0), scale, axis=1)
     if scale >= 4:
         big[::scale, :] = np.minimum(big[::scale, :], 232)  # the grid: a faint line
