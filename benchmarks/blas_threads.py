@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
 from helpers.conv import mnist_cnn  # noqa: E402
 from helpers.data import load_mnist  # noqa: E402
 from helpers.layers import Dense, ReLU, Sequential, SoftmaxCrossEntropy  # noqa: E402
-from helpers.network import NeuralNetwork, make_targets  # noqa: E402
+from helpers.network import NeuralNetwork  # noqa: E402
 from helpers.optimizers import Adam  # noqa: E402
 from helpers.own_digits import read_digit  # noqa: E402
 from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network  # noqa: E402
@@ -44,35 +44,33 @@ from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network  # noqa: E402
 SAMPLE_DRAWING = ROOT / "data" / "own_digits" / "3_a.png"
 
 
-def training_work(network, inputs, targets, batch_size: int, batches: int):
+def training_work(network, inputs, labels, batch_size: int, batches: int):
     """A function that trains ``network`` on ``batches`` batches of ``batch_size``."""
     def work():
         for first in range(0, batch_size * batches, batch_size):
-            network.train(inputs[first:first + batch_size], targets[first:first + batch_size])
+            network.train(inputs[first:first + batch_size], labels[first:first + batch_size])
     return work
 
 
 def workloads(inputs, labels, scale: float):
     """(name, batch size, batches per call, function) for each kind of the course's work."""
-    dense_targets = make_targets(labels)
     small, cnn = load_network(DEFAULT_MODEL), load_network(BEST_MODEL)
     dense_07 = Sequential([Dense(784, 256, gain=2.0, seed=1), ReLU(),
                            Dense(256, 128, gain=2.0, seed=2), ReLU(),
                            Dense(128, 10, seed=3)], SoftmaxCrossEntropy(), Adam(0.001))
     training = [
         ("train 784-200-10 (notebook 03)", 16, 200,
-         NeuralNetwork(784, 200, 10, learning_rate=2.0, seed=42), dense_targets),
-        ("train 784-200-10", 64, 50,
-         NeuralNetwork(784, 200, 10, learning_rate=2.0, seed=42), dense_targets),
-        ("train 784-256-128-10, Adam (notebook 07)", 64, 50, dense_07, labels),
-        ("train CNN (notebook 08)", 128, 8, mnist_cnn(), labels),
+         NeuralNetwork(784, 200, 10, learning_rate=2.0, seed=42)),
+        ("train 784-200-10", 64, 50, NeuralNetwork(784, 200, 10, learning_rate=2.0, seed=42)),
+        ("train 784-256-128-10, Adam (notebook 07)", 64, 50, dense_07),
+        ("train CNN (notebook 08)", 128, 8, mnist_cnn()),
     ]
     return [
         ("pad answer, notebook 03 network", 1, 1, lambda: read_digit(small, SAMPLE_DRAWING)),
         ("pad answer, notebook 08 CNN", 1, 1, lambda: read_digit(cnn, SAMPLE_DRAWING)),
     ] + [(name, batch_size, max(1, round(batches * scale)),
-          training_work(network, inputs, targets, batch_size, max(1, round(batches * scale))))
-         for name, batch_size, batches, network, targets in training]
+          training_work(network, inputs, labels, batch_size, max(1, round(batches * scale))))
+         for name, batch_size, batches, network in training]
 
 
 def time_call(work, threads: int, calls: int) -> float:
