@@ -257,7 +257,8 @@ EXERCISES_PENDING: dict[str, str] = {
     for path in NOTEBOOK_PATHS if path.name not in {
         "00_start_here.ipynb", "01_mnist_with_pandas.ipynb",
         "02_network_by_hand.ipynb", "04_evaluating_with_confusion_matrices.ipynb",
-        "05_your_own_digits.ipynb", "08_convolutional_network_by_hand.ipynb"}
+        "05_your_own_digits.ipynb", "06_inside_the_network.ipynb",
+        "08_convolutional_network_by_hand.ipynb"}
 }
 
 
