@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,8 @@ def _raise_for_bad_row(path: Path, cause: Exception | None = None) -> None:
     This is the slow path, run only when the fast pandas read has failed, so that the
     learner reads which row is wrong rather than a traceback from inside pandas.
     """
+    if path.suffix == ".gz":
+        _check_gzip(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rt", newline="") as file:
@@ -92,6 +95,23 @@ def _raise_for_bad_row(path: Path, cause: Exception | None = None) -> None:
                     raise ValueError(f"{path.name} row {row_number} {problem}") from cause
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path} is not a readable CSV file ({exc})") from exc
+
+
+def _check_gzip(path: Path) -> None:
+    """Raise a ValueError if the gzip file ``path`` is damaged or cut short.
+
+    A damaged compressed file unpacks to garbage before gzip's checksum, at its end, finds
+    the damage: so the whole file is unpacked (a piece at a time, keeping nothing) before
+    its rows are blamed for anything."""
+    try:
+        with gzip.open(path, "rb") as file:
+            while file.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(
+            f"{path} is damaged: it is a gzip file that does not unpack whole ({exc}). "
+            "Download it again, or copy it from the data/ folder of the course's repository."
+        ) from None
 
 
 def _row_problem(row: list[str]) -> str | None:

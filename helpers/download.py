@@ -18,6 +18,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import math
+import socket
+import threading
 import urllib.error
 import urllib.request
 import zlib
@@ -77,6 +80,7 @@ def download_mnist(
     splits: Sequence[str] = ("train", "test"),
     checksums: Mapping[str, str] | None = None,
     timeout: float = 30.0,
+    deadline: float = 600.0,
 ) -> dict[str, Path]:
     """Download MNIST and write it as the course's CSV files.
 
@@ -92,7 +96,11 @@ def download_mnist(
     progress : show progress bars
     splits : which splits to make, "train" and/or "test"
     checksums : the MD5 of each file (default: :data:`CHECKSUMS`)
-    timeout : seconds to wait for a mirror to answer before trying the next one
+    timeout : seconds to wait for a mirror to answer (to connect, or to send more of a
+        file) before trying the next one
+    deadline : seconds that one file may take to download from one mirror, all of it: a
+        mirror that sends a file too slowly to finish (a byte a second, say) is given up
+        then, and the next one is tried
 
     Returns
     -------
@@ -103,9 +111,13 @@ def download_mnist(
     DownloadError
         if a file could not be fetched intact from any mirror.
     ValueError
-        if a file arrived intact but is not what MNIST should be.
+        if a file arrived intact but is not what MNIST should be, or an argument is wrong.
     """
     mirrors = MIRRORS if mirrors is None else mirrors
+    _check_arguments(mirrors, timeout, deadline)
+    if isinstance(splits, str) or not all(split in IDX_FILES for split in splits):
+        raise ValueError(f"splits must be a list of 'train' and/or 'test', such as "
+                         f"['train', 'test'], not {splits!r}")
     checksums = CHECKSUMS if checksums is None else checksums
     targets = {split: mnist_path(split, data_dir) for split in splits}
     missing = [split for split, target in targets.items() if not target.is_file()]
@@ -115,7 +127,8 @@ def download_mnist(
     # First fetch and check everything, then write: a failure halfway writes nothing.
     try:
         downloads = {
-            name: fetch(name, mirrors, checksums[name], progress=progress, timeout=timeout)
+            name: fetch(name, mirrors, checksums[name], progress=progress, timeout=timeout,
+                        deadline=deadline)
             for split in missing
             for name in IDX_FILES[split]
         }
@@ -134,19 +147,24 @@ def fetch(
     md5: str,
     progress: bool = True,
     timeout: float = 30.0,
+    deadline: float = 600.0,
 ) -> bytes:
     """Download the file ``name`` from the first mirror that serves it intact.
+
+    ``timeout`` is how long one read may wait, ``deadline`` how long the whole file may
+    take from one mirror (both in seconds).
 
     Raises
     ------
     DownloadError
         naming the file, each mirror tried and what went wrong there.
     """
+    _check_arguments(mirrors, timeout, deadline)
     failures = []
     for mirror in mirrors:
         url = mirror.rstrip("/") + "/" + name
         try:
-            data = _download(url, name, progress, timeout)
+            data = _download(url, name, progress, timeout, deadline)
         except (OSError, http.client.HTTPException) as exc:  # includes URLError, timeouts
             failures.append(f"{url}: {_describe(exc)}")
             continue
@@ -167,25 +185,117 @@ def fetch(
     )
 
 
-def _download(url: str, name: str, progress: bool, timeout: float) -> bytes:
-    """The body of ``url``, all of it, or an error if the connection drops early."""
+def _check_arguments(mirrors, timeout, deadline) -> None:
+    """Refuse mirrors that are not a list of web addresses, and times that are not > 0."""
+    if isinstance(mirrors, (str, bytes)) or not all(
+            isinstance(mirror, str) and mirror.startswith(("http://", "https://"))
+            for mirror in mirrors):
+        raise ValueError(f"mirrors must be a list of web addresses (http:// or https://), "
+                         f"such as ['{MIRRORS[0]}'], not {mirrors!r}")
+    for label, value in (("timeout", timeout), ("deadline", deadline)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or not math.isfinite(value) or value <= 0:
+            raise ValueError(f"{label} must be a number of seconds greater than 0, "
+                             f"not {value!r}")
+
+
+def _download(url: str, name: str, progress: bool, timeout: float, deadline: float) -> bytes:
+    """The body of ``url``, all of it, or an error if the connection drops early or the
+    download takes longer than ``deadline`` seconds."""
     request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT})
     chunks = []
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        expected = response.length  # from Content-Length, None if the server did not say
-        with tqdm(
-            total=expected, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
-            disable=not progress,
-        ) as bar:
-            while chunk := response.read(_CHUNK_BYTES):
-                chunks.append(chunk)
-                bar.update(len(chunk))
+    with _Deadline(deadline) as clock:
+        try:
+            with clock.opener().open(request, timeout=timeout) as response:
+                expected = response.length  # from Content-Length, None if not said
+                with tqdm(
+                    total=expected, desc=name, unit="B", unit_scale=True, unit_divisor=1024,
+                    disable=not progress,
+                ) as bar:
+                    while chunk := response.read(_CHUNK_BYTES):
+                        chunks.append(chunk)
+                        bar.update(len(chunk))
+        except Exception:
+            if clock.expired:
+                raise clock.error() from None
+            raise
+        if clock.expired:
+            raise clock.error()
     data = b"".join(chunks)
     if expected is not None and len(data) < expected:
         raise ConnectionError(
             f"the connection dropped after {len(data):,} of {expected:,} bytes"
         )
     return data
+
+
+class _Deadline:
+    """Cuts the connections of a download that is not over after ``seconds``.
+
+    A timeout on each read is not enough: a server that sends one byte a second never
+    lets a read wait long. So a timer shuts the connection's socket when the time is up,
+    which ends any read under way, and the download reports that it took too long.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds, self.expired, self._sockets = seconds, False, []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def error(self) -> TimeoutError:
+        return TimeoutError(f"the download took longer than its deadline of "
+                            f"{self.seconds:g} s, so it was given up")
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def _watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def opener(self) -> urllib.request.OpenerDirector:
+        """A urllib opener whose connections this deadline watches."""
+        watch = self._watch
+
+        class Connection(http.client.HTTPConnection):
+            def connect(self):
+                super().connect()
+                watch(self.sock)
+
+        class SecureConnection(http.client.HTTPSConnection):
+            def connect(self):
+                super().connect()
+                watch(self.sock)
+
+        class Handler(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(Connection, req)
+
+        class SecureHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(SecureConnection, req, context=self._context)
+
+        return urllib.request.build_opener(Handler, SecureHandler)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
 
 
 def _describe(exc: BaseException) -> str:

@@ -409,12 +409,11 @@ class DrawingPad(widgets.HBox):
         if not files:
             return  # the value was just emptied, below
         upload = files[0]
+        name = upload.get("name") or "the file"
         try:
             self.read_image(upload["content"])
-        except ValueError as exc:
-            self.clear()
-            name = upload.get("name") or "the file"
-            message = f"Could not read {name}: {exc}"
+        except (OSError, ValueError) as exc:  # the door turns every decoder's failure into these
+            message = f"Could not read {name}: {exc} (your drawing is kept)"
             self.answer.value = self._answer_html(None, html.escape(message, quote=False))
         finally:
             self.upload.value = ()  # so that the same file can be uploaded again

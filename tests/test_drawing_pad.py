@@ -319,10 +319,10 @@ def test_outside_jupyter_the_pad_says_what_it_is(pad):
 
 
 def test_an_upload_too_large_to_decode_safely_is_refused_before_decoding(pad, monkeypatch):
-    from helpers import own_digits
+    from helpers import image_files
 
     pad.draw_strokes(DRAWN[1])
-    monkeypatch.setattr(own_digits, "MAX_PIXELS", 100 * 100 - 1)  # stands in for a bomb
+    monkeypatch.setattr(image_files, "MAX_PIXELS", 100 * 100 - 1)  # stands in for a bomb
     with pytest.raises(ValueError, match="pixels"):
         pad.read_image(png_bytes(paper_with_a_seven().resize((100, 100))))
     assert pad._picture is None and len(pad.strokes) == 1  # the drawing is kept

@@ -51,9 +51,11 @@ def test_json_gives_one_object_per_image_in_order(blank):
     assert [answer["file"] for answer in answers] == [str(file) for file in files]
     assert [answer["digit"] for answer in answers] == [9, None, 0]
     for answer in answers:
-        assert set(answer) == {"file", "digit", "confidence"}
+        assert set(answer) == {"file", "digit", "confidence", "unsure", "message"}
         assert 0 <= answer["confidence"] <= 1
     assert answers[1]["confidence"] == 0
+    assert answers[1]["unsure"] is True and answers[1]["message"] == "Draw a digit first"
+    assert answers[0]["unsure"] is False and answers[0]["message"] == "It's a 9"
 
 
 def test_a_blank_image_has_no_digit(blank):

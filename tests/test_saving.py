@@ -59,7 +59,7 @@ def test_a_saved_network_loads_back_exactly(trained, saved):
 
 
 def test_a_float64_network_stays_float64(tmp_path):
-    network = NeuralNetwork(4, 3, 2, seed=1, dtype=np.float64)
+    network = NeuralNetwork(784, 3, 10, seed=1, dtype=np.float64)
     loaded = load_network(save_network(network, tmp_path / "precise.npz"))
     assert loaded.dtype == np.float64
     assert np.array_equal(loaded.w_input_hidden, network.w_input_hidden)
