@@ -470,3 +470,14 @@ def test_a_gzip_damaged_mid_stream_is_reported_as_a_damaged_file(tmp_path):
     with pytest.raises(ValueError, match="damaged") as error:
         read_mnist_csv(path)
     assert "row" not in str(error.value)
+
+
+def test_readme_states_the_limits_the_code_applies():
+    from helpers import image_files, saving
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"more than {image_files.MAX_PIXELS // 1_000_000} million pixels" in readme
+    assert f"more than {image_files.MAX_DECODED_BYTES // 2**20} MB of memory" in readme
+    assert f"more than {image_files.MAX_DECODED_SIDE:,} pixels long" in readme
+    assert f"at most {saving.MAX_PARAMETERS:,} parameters" in readme
+    assert f"read {saving.INPUTS} inputs" in readme and f"into {saving.OUTPUTS} outputs" in readme
