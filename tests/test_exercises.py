@@ -8,8 +8,6 @@ the notebook's (NumPy as ``np``, ``DATA_DIR``).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,22 +16,9 @@ import pytest
 from helpers import checks
 from helpers.data import DATA_DIR
 from helpers.layers import Layer
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_tool(name: str):
-    """A script of tools/ as a module (tools/ is a folder of scripts, not a package)."""
-    path = ROOT / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # dataclasses look their module up there
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
-    return module
 
 
 BANK = load_tool("exercise_bank").BANK

@@ -18,7 +18,6 @@ Without it these tests skip, except under CI (``CI=true``), where that is a fail
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import sys
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -43,19 +43,6 @@ except ImportError as error:
                            '(pip install -e ".[teachers]")') from error
     pytest.skip(f"nbgrader is not installed ({error}); pip install -e \".[teachers]\"",
                 allow_module_level=True)
-
-
-def load_tool(name: str):
-    path = ROOT / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
-    return module
 
 
 FORMAT = load_tool("format_exercises")

@@ -3,27 +3,15 @@ what nbval does with each cell."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbval.plugin import find_comment_markers, find_metadata_tags
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location("nbval_tags", ROOT / "tools" / "nbval_tags.py")
-    module = importlib.util.module_from_spec(spec)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
-    return module
 
 
 def test_markers_become_tags_and_nbval_reads_the_same(tmp_path):
@@ -36,7 +24,7 @@ def test_markers_become_tags_and_nbval_reads_the_same(tmp_path):
     path = tmp_path / "n.ipynb"
     nbformat.write(new_notebook(cells=cells), path)
     before = nbformat.read(path, as_version=4)
-    tool = load_tool()
+    tool = load_tool("nbval_tags")
 
     assert tool.main([str(path), "--check"]) == 1
     assert nbformat.read(path, as_version=4) == before  # --check changes nothing
@@ -60,7 +48,7 @@ def test_skip_exercises_leaves_the_exercises_as_they_are(tmp_path):
              new_code_cell("# Solution to exercise 1\n# NBVAL_IGNORE_OUTPUT\nprint(2)")]
     path = tmp_path / "n.ipynb"
     nbformat.write(new_notebook(cells=cells), path)
-    assert load_tool().main([str(path), "--skip-exercises"]) == 0
+    assert load_tool("nbval_tags").main([str(path), "--skip-exercises"]) == 0
     after = nbformat.read(path, as_version=4)
     assert after.cells[0].source == "print(1)"
     assert after.cells[2].source == cells[2].source

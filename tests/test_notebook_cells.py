@@ -14,6 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from notebook_cells import BUILT_BY_HAND, differences, module_piece, notebook_pieces
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -87,16 +88,7 @@ def test_a_method_cell_must_attach_its_method():
 
 
 def test_resync_cells_writes_the_module_code_into_the_marked_cells(tmp_path):
-    import importlib.util
-    import sys
-    spec = importlib.util.spec_from_file_location("resync_cells",
-                                                  ROOT / "tools" / "resync_cells.py")
-    tool = importlib.util.module_from_spec(spec)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(tool)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
+    tool = load_tool("resync_cells")
     stale_forward = RELU_FORWARD.replace("inputs > 0", "inputs >= 0")
     path = tmp_path / "n.ipynb"
     nbformat.write(notebook(RELU_WITHOUT_FORWARD.replace("slope is 1", "slope is one"),

@@ -26,7 +26,6 @@ broken notebooks, to show that they catch what they are meant to catch.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import os
 import re
 import shutil
@@ -40,6 +39,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from helpers import course
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK_PATHS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -48,21 +48,8 @@ RUN_CLEAN = ("restart the kernel and run all, then save (or run `jupyter nbconve
              "notebook --execute --inplace` on it)")
 
 
-def load_sync_tool() -> types.ModuleType:
-    """tools/sync_notebooks.py as a module (tools/ is a folder of scripts, not a package)."""
-    path = ROOT / "tools" / "sync_notebooks.py"
-    spec = importlib.util.spec_from_file_location("sync_notebooks", path)
-    module = importlib.util.module_from_spec(spec)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
-    return module
-
-
 #: tools/sync_notebooks.py, which makes the badges and the Colab setup cell.
-SYNC = load_sync_tool()
+SYNC = load_tool("sync_notebooks")
 
 
 # -- the checks ------------------------------------------------------------------------------
@@ -272,20 +259,13 @@ def test_notebook(path, check, request):
 
 
 def test_sync_tool_finds_nothing_to_do_in_the_notebooks():
-    messages = [message for message in load_sync_tool().sync(ROOT, write=False)
+    messages = [message for message in load_tool("sync_notebooks").sync(ROOT, write=False)
                 if message.startswith("notebooks/")]
     assert not messages, f"out of date: {messages}; {RUN_SYNC}"
 
 
 def test_format_tool_finds_nothing_to_do_in_the_notebooks():
-    path = ROOT / "tools" / "format_exercises.py"
-    spec = importlib.util.spec_from_file_location("format_exercises", path)
-    tool = importlib.util.module_from_spec(spec)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(tool)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
+    tool = load_tool("format_exercises")
     stale = [path.name for path in NOTEBOOK_PATHS if path.name not in EXERCISES_PENDING
              and tool.format_notebook(nbformat.read(path, as_version=4), path.name)]
     assert not stale, f"exercises out of date in {stale}: {RUN_FORMAT}"
@@ -305,7 +285,7 @@ def test_sync_rewrites_only_badges_and_setup_cell(tmp_path, monkeypatch):
               for path in (tmp_path / "notebooks").glob("*.ipynb")}
     monkeypatch.setattr(course, "REPOSITORY", "a-learner/a-fork")
     monkeypatch.setattr(course, "BRANCH", "experiments")
-    tool = load_sync_tool()
+    tool = load_tool("sync_notebooks")
 
     messages = tool.sync(tmp_path)
 
@@ -346,7 +326,7 @@ def test_sync_adds_missing_badges_and_setup_cell(tmp_path):
                              new_code_cell("import numpy as np")])
     nbformat.write(nb, tmp_path / "notebooks" / file)
 
-    assert load_sync_tool().sync(tmp_path) == [f"notebooks/{file}: badges and Colab setup cell"]
+    assert load_tool("sync_notebooks").sync(tmp_path) == [f"notebooks/{file}: badges and Colab setup cell"]
 
     synced = nbformat.read(tmp_path / "notebooks" / file, as_version=4)
     assert synced.cells[0].source.split("\n") == [

@@ -8,30 +8,17 @@ notebook is run again, run ``python tools/teaching_guide.py``.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "teaching.md"
 
 
-def load_tool():
-    path = ROOT / "tools" / "teaching_guide.py"
-    spec = importlib.util.spec_from_file_location("teaching_guide", path)
-    module = importlib.util.module_from_spec(spec)
-    dont_write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = dont_write_bytecode
-    return module
-
-
-TOOL = load_tool()
+TOOL = load_tool("teaching_guide")
 
 
 def test_the_guide_quotes_the_times_measured_and_printed():
