@@ -38,6 +38,14 @@ BUILT_BY_HAND: dict[str, dict[str, list[str]]] = {
         "network": [f"NeuralNetwork.{name}" for name in (
             "__init__", "forward", "query", "predict", "loss", "backward", "gradients", "train")],
     },
+    "07_better_training.ipynb": {
+        "layers": ["Dense", "Dense.forward", "Dense.backward", "Sigmoid", "ReLU",
+                   "SoftmaxCrossEntropy",
+                   *_sequential_methods("parameters", "gradients", "scores", "_forward",
+                                        "query", "predict", "loss", "backpropagate", "train")],
+        "optimizers": ["SGD.step", "SGD.decay", "Momentum", "Adam", "Adam.step"],
+        "augment": ["rotate_and_shift", "random_rotations_and_shifts"],
+    },
     "08_convolutional_network_by_hand.ipynb": {
         "conv": ["Reshape", "Flatten", "Conv2D", "Conv2D.forward", "Conv2D.backward",
                  "MaxPool2D", "MaxPool2D.forward", "MaxPool2D.backward"],
