@@ -40,6 +40,8 @@ CONSTANTS = {
     1.0: "the input of full ink",
     1998: "the year of LeCun et al.'s LeNet paper",
     2016: "the year of Tariq Rashid's Make Your Own Neural Network",
+    30_000: "the longest side of an image the course opens (helpers, README's limits)",
+    20_000_000: "the most parameters of a network file the course loads (README's limits)",
     99.06: "an outside figure, with its source: Michael Nielsen's Neural Networks and Deep "
            "Learning, chapter 6 (notebook 08)",
 }
