@@ -81,23 +81,23 @@ NOTEBOOKS = [
     Notebook("01_mnist_with_pandas.ipynb", "MNIST with pandas",
              "Load the 70,000 handwritten digits with pandas, look at them from several "
              "angles and scale them for a network.",
-             "20 s"),
+             "30 s"),
     Notebook("02_network_by_hand.ipynb", "A network by hand",
              "Build a network from neurons, matrices and the sigmoid, and check its "
              "backpropagation against numerical gradients.",
-             "20 s"),
+             "15 s"),
     Notebook("03_training_on_mnist.ipynb", "Training on all of MNIST",
              "Train on all 60,000 images: epochs, learning rate, mini-batches, learning "
              "curves, experiments, and saving the network.",
-             "1.5 min"),
+             "2.5 min"),
     Notebook("04_evaluating_with_confusion_matrices.ipynb", "Evaluating with confusion matrices",
              "Measure accuracy, draw confusion-matrix heatmaps and see which digits the "
              "network mistakes for which.",
-             "15 s"),
+             "20 s"),
     Notebook("05_your_own_digits.ipynb", "Your own digits",
              "Draw a digit with the mouse, prepare it the way MNIST digits are prepared, "
              "and see what the network reads.",
-             "20 s"),
+             "30 s"),
     Notebook("06_inside_the_network.ipynb", "Inside the network",
              "Draw the hidden units' weights as images, see which units fire for which "
              "digits, and run the network backwards to see what it imagines each digit "
@@ -112,7 +112,7 @@ NOTEBOOKS = [
              "Build convolution (im2col) and max-pooling layers, check their gradients "
              "numerically and train a convolutional network that reads over 99 % of the "
              "test digits.",
-             "2.5 min"),
+             "3.5 min"),
 ]
 
 

@@ -239,13 +239,7 @@ def test_there_are_notebooks_and_all_are_in_the_course_map():
 #: Notebooks whose Exercises section is not in the structure of tools/format_exercises.py
 #: yet, with why. check_exercises is expected to fail on each (strictly: once it passes,
 #: take the notebook off this list).
-EXERCISES_PENDING: dict[str, str] = {
-    "03_training_on_mnist.ipynb": "its outputs come from an earlier, quieter run; executed on a busy "
-    "one it prints training times many times those its prose and README quote: run "
-    "tools/format_exercises.py, execute it on a quiet machine, run the tool again",
-    "07_better_training.ipynb": "re-executed by its author at the last moment: run "
-    "tools/format_exercises.py, execute it, run the tool again",
-}
+EXERCISES_PENDING: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=lambda path: path.name)
