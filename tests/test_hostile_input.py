@@ -325,6 +325,9 @@ def test_ctrl_c_ends_the_command_line_quietly(tmp_path):
 
     process = subprocess.Popen(
         [sys.executable, "-c",
+         # Python answers Ctrl-C with KeyboardInterrupt, unless it was started with SIGINT
+         # ignored (as a background job of a shell is): give it the answer a terminal gets
+         "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)\n"
          "import sys, time, helpers.__main__ as m\n"
          "m.read_digit = lambda *a, **k: time.sleep(60)\n"
          "sys.argv = ['helpers', 'predict', sys.argv[1]]\n"
