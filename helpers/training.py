@@ -98,7 +98,7 @@ def fit(
                 bar.update()
             seconds = time.perf_counter() - start
             outputs = network.query(inputs[probe])
-            check_not_stuck(network, outputs, epoch)
+            check_not_stuck(network, outputs, labels[probe], epoch)
             history["epoch"].append(epoch)
             history["learning_rate"].append(network.learning_rate)
             history["loss"].append(float(np.mean(batch_losses)))
@@ -119,20 +119,26 @@ def fit(
     return history
 
 
-def check_not_stuck(network, outputs: np.ndarray, epoch: int) -> None:
+def check_not_stuck(network, outputs: np.ndarray, labels: np.ndarray, epoch: int) -> None:
     """Raise TrainingDiverged if ``outputs`` (of many images) show a network stuck for good.
 
     A learning rate that is too large drives the output sigmoids into their flat ends:
-    every output ends up below 0.001 or above 0.999, where the slope o(1 - o) is almost 0,
-    so the gradients vanish and the network, giving the same answer for every image,
-    stops learning. A healthy network, even a very sure one, never gets there: its right
-    outputs aim at 0.99, not at 1.
+    nearly every output ends up below 0.001 or above 0.999, where the slope o(1 - o) is
+    almost 0, so the gradients vanish and the network stops learning, reading the images
+    ``labels`` no better than a guess would (one in ten). A healthy network never gets
+    there: a sigmoid network's right outputs aim at 0.99, not at 1, and a very sure
+    softmax network, whose outputs are nearly all 0 or 1, reads most images right.
     """
     saturated = np.mean((outputs < 0.001) | (outputs > 0.999))
-    answers = np.unique(outputs.argmax(axis=1))
-    if saturated > 0.99 and len(answers) == 1:
+    answers = outputs.argmax(axis=1)
+    right = np.mean(answers == labels)
+    chance = 1 / outputs.shape[1]
+    if saturated > 0.99 and right < 2 * chance:
+        digits = np.unique(answers)
+        says = (f"the network answers {digits[0]} for every image" if len(digits) == 1 else
+                f"the network reads only {right:.1%} of the images right, no better than "
+                f"guessing ({chance:.0%})")
         raise TrainingDiverged(
             network.learning_rate,
             f"after epoch {epoch}, {saturated:.1%} of the outputs are stuck below 0.001 or "
-            f"above 0.999 (saturated sigmoids) and the network answers {answers[0]} for every "
-            "image, so it has stopped learning")
+            f"above 0.999 (saturated sigmoids) and {says}, so it has stopped learning")

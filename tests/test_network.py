@@ -347,13 +347,41 @@ def test_fit_leaves_a_healthy_network_alone():
 
 def test_check_not_stuck_tells_saturated_from_sure():
     network = NeuralNetwork()
+    labels = np.arange(100) % 10
     sure = np.full((100, 10), 0.0005)
-    sure[np.arange(100), np.arange(100) % 10] = 0.9995  # very sure, and of different digits
-    check_not_stuck(network, sure, epoch=1)
+    sure[np.arange(100), labels] = 0.9995  # very sure, and right: every output saturated
+    check_not_stuck(network, sure, labels, epoch=1)
     stuck = np.full((100, 10), 0.0001)
     stuck[:, 3] = 0.9999  # the same answer for every image, every output saturated
     with pytest.raises(TrainingDiverged, match="answers 3 for every image"):
-        check_not_stuck(network, stuck, epoch=2)
+        check_not_stuck(network, stuck, labels, epoch=2)
+
+
+def test_check_not_stuck_stops_a_saturated_network_that_reads_at_chance():
+    """Batches of 64 at learning rate 4.0 (notebook 03's exercise) leave every output
+    saturated and a network that answers 1 or 6, right for about one image in ten: it has
+    stopped learning although it does not give one answer for every image."""
+    network = NeuralNetwork(learning_rate=4.0)
+    labels = np.arange(100) % 10
+    two_answers = np.full((100, 10), 0.0001)
+    two_answers[np.arange(100), np.where(np.arange(100) < 30, 1, 6)] = 0.9999
+    with pytest.raises(TrainingDiverged, match=r"after epoch 1.*saturated.*reads only 10\.0% of "
+                                               r"the images right.*try ten times smaller, 0\.4,"):
+        check_not_stuck(network, two_answers, labels, epoch=1)
+
+
+def test_check_not_stuck_leaves_slow_or_unsure_networks_alone():
+    """At chance but not saturated (a learning rate too small, after one epoch), or
+    saturated on most outputs but reading well: training goes on."""
+    network = NeuralNetwork()
+    labels = np.arange(100) % 10
+    unsure = np.full((100, 10), 0.5)
+    unsure[:, 7] = 0.6  # answers 7 for every image, but every output can still move
+    check_not_stuck(network, unsure, labels, epoch=1)
+    mostly_sure = np.full((100, 10), 0.0001)
+    mostly_sure[np.arange(100), labels] = 0.9999
+    mostly_sure[:25] = 0.5  # a quarter unsure: reads 75% right
+    check_not_stuck(network, mostly_sure, labels, epoch=1)
 
 
 def load_some_digits(count: int):

@@ -1,9 +1,11 @@
 """Link a notebook's first use of each glossary word to docs/glossary.md.
 
-A word is linked where it first appears in **bold** in a Markdown cell (the course bolds a
-word where it explains it), if docs/glossary.md has a heading for it ("## learning rate"
-gives the anchor #learning-rate; a plural "layers" finds "layer"). Links already there
-are kept; running it twice changes nothing.
+A word is linked where it first appears in **bold** in a Markdown cell of the lesson (the
+course bolds a word where it explains it), if docs/glossary.md has a heading for it
+("## learning rate" gives the anchor #learning-rate; a plural "layers" finds "layer").
+The "## Exercises" section and what follows it are left alone: the exercises are written
+by tools/format_exercises.py. Links already there are kept; running it twice changes
+nothing.
 
     python tools/glossary_links.py notebooks/07_better_training.ipynb ...
 """
@@ -20,7 +22,7 @@ GLOSSARY = ROOT / "docs" / "glossary.md"
 LINK = "../docs/glossary.md#{}"
 #: other names of glossary words, as the notebooks write them
 ALIASES = {"rectified linear unit": "relu", "mean and spread": "spread", "filter": "kernel",
-           "mini-batch": "batch", "fully connected": "dense layer"}
+           "mini-batch": "batch", "fully connected": "dense layer", "f1": "f1 score"}
 
 
 def anchor(heading: str) -> str:
@@ -55,6 +57,8 @@ def link_notebook(path: Path) -> int:
         if cell["cell_type"] != "markdown":
             continue
         text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if text.startswith("## Exercises"):
+            break  # the lesson ends here
         done |= set(re.findall(r"\]\(\.\./docs/glossary\.md#([\w-]+)\)", text))
 
         def replace(match: re.Match) -> str:
