@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from helpers.data import DATA_DIR
 from helpers.own_digits import read_digit
-from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network
+from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network, load_reading_network
 from helpers.whole_numbers import find_pieces, join_pieces, read_number
 
 NUMBERS = DATA_DIR / "own_digits" / "numbers"
@@ -178,6 +178,23 @@ def test_read_number_gives_one_json_object_per_image_in_order(tmp_path, manifest
     for digit in first["digits"]:
         assert set(digit) == {"digit", "confidence", "box"} and len(digit["box"]) == 4
         assert 0 <= digit["confidence"] <= 1
+
+
+def test_read_number_reads_with_the_network_that_predict_and_the_pad_use():
+    """One choice of network (helpers.saving.load_reading_network) for predict, the pad and
+    read-number: a digit alone gets the same confidence from predict and read-number, the
+    reading network's, which notebook 03's network would not give."""
+    path = str(DRAWINGS[5])
+    number = json.loads(run("--json", path).stdout)[0]["digits"][0]
+    done = subprocess.run([sys.executable, "-m", "helpers", "predict", "--json", path],
+                          capture_output=True, text=True, timeout=120)
+    predicted = json.loads(done.stdout)[0]
+    assert number["digit"] == predicted["digit"]
+    assert number["confidence"] == pytest.approx(predicted["confidence"], abs=1e-12)
+    reading = read_digit(load_reading_network(), path)
+    assert number["confidence"] == pytest.approx(reading.confidence, abs=5e-5)  # JSON: 4 decimals
+    other = read_digit(load_network(DEFAULT_MODEL), path)
+    assert abs(other.confidence - reading.confidence) > 1e-2
 
 
 def test_read_number_plain_output_and_exit_code(tmp_path):
