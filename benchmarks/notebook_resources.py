@@ -11,10 +11,13 @@ set size). From these, for a class of 30 learners who all run the same notebook:
   on how busy the computer was; the wall-clock time does).
 
 Usage, from the top folder of the course (it takes several minutes; the notebooks in the
-repository are not changed)::
+repository are not changed, unless ``--save`` asks it to write each run's outputs back into
+its notebook, which is how a maintainer refreshes every notebook's committed outputs and
+the sizing table from one quiet run)::
 
     python benchmarks/notebook_resources.py
     python benchmarks/notebook_resources.py notebooks/03_training_on_mnist.ipynb
+    python benchmarks/notebook_resources.py --save
 """
 
 from __future__ import annotations
@@ -35,17 +38,23 @@ CLASS_SIZE = 30
 CLASS_WAIT_SECONDS = 300  # how long the whole class may take to run a notebook
 
 
-def run_one(path: Path) -> dict:
-    """Run the notebook ``path`` in a new kernel (a child of this process); what it used."""
+def run_one(path: Path, save: bool = False) -> dict:
+    """Run the notebook ``path`` in a new kernel (a child of this process); what it used.
+
+    With ``save``, the executed notebook replaces the file (as ``jupyter nbconvert --execute
+    --inplace`` would), once the kernel has ended; otherwise the file stays as it is.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    notebook = nbformat.read(path, as_version=4)  # run in memory: the file stays as it is
+    notebook = nbformat.read(path, as_version=4)  # run in memory
     start = time.perf_counter()
     NotebookClient(notebook, timeout=3600, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     wall = time.perf_counter() - start
     used = resource.getrusage(resource.RUSAGE_CHILDREN)  # the kernel, once it has ended
+    if save:
+        nbformat.write(notebook, path)
     return {"notebook": path.name, "wall_seconds": wall,
             "cpu_seconds": used.ru_utime + used.ru_stime,
             "peak_mib": used.ru_maxrss / 1024}  # Linux gives KiB
@@ -55,10 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to measure (default: all of notebooks/)")
+    parser.add_argument("--save", action="store_true",
+                        help="write each notebook's new outputs back into it")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one.resolve())))
+        print(json.dumps(run_one(args.one.resolve(), save=args.save)))
         return 0
 
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -67,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}\n")
     rows, failed = [], []
     for path in paths:
-        done = subprocess.run([sys.executable, __file__, "--one", str(path)],
+        done = subprocess.run([sys.executable, __file__, "--one", str(path)]
+                              + (["--save"] if args.save else []),
                               capture_output=True, text=True, cwd=ROOT)
         if done.returncode != 0:  # say which, and go on with the others
             error = [line for line in done.stderr.splitlines() if line.strip()][-1:]

@@ -136,7 +136,9 @@ class PyTorch(HandBuilt):
     """The same epochs in PyTorch."""
 
     def run(self, round_: int) -> float:
-        inputs, targets = torch.from_numpy(self.inputs), torch.from_numpy(self.targets)
+        # the targets the hand-built network makes inside train(), made the same way
+        inputs = torch.from_numpy(self.inputs)
+        targets = torch.from_numpy(make_targets(self.labels))
         like = NeuralNetwork(*LAYERS, learning_rate=LEARNING_RATE, seed=42)
         model = torch.nn.Sequential(torch.nn.Linear(LAYERS[0], LAYERS[1]), torch.nn.Sigmoid(),
                                     torch.nn.Linear(LAYERS[1], LAYERS[2]), torch.nn.Sigmoid())
@@ -178,7 +180,6 @@ def main() -> int:
     test_inputs, test_labels = load_mnist("test")
     samples = args.samples
     inputs, labels = train_inputs[:samples], train_labels[:samples]
-    targets = make_targets(labels)  # what the PyTorch network learns from
 
     print(f"Training speed of the {'-'.join(map(str, LAYERS))} sigmoid network: one epoch of "
           f"{samples:,} MNIST images, learning rate {LEARNING_RATE}, best of {args.repeat} "
@@ -208,7 +209,7 @@ def main() -> int:
         orders = [rng.permutation(samples) for _ in range(repeat)]
         sides = {"hand": HandBuilt(inputs, labels, batch_size, orders)}
         if torch is not None:
-            sides["torch"] = PyTorch(inputs, targets, batch_size, orders)
+            sides["torch"] = PyTorch(inputs, labels, batch_size, orders)
         best = alternate({name: side.run for name, side in sides.items()}, repeat)
         fractions[batch_size] = flops / best["hand"] / 1e9 / peak
         row = (f"{batch_size:>5} | {best['hand']:>18.3f} {fractions[batch_size]:>9.1%} "

@@ -28,7 +28,7 @@ from pathlib import Path
 from .data import load_mnist
 from .own_digits import Reading, read_digit
 from .whole_numbers import NumberReading, read_number
-from .saving import BEST_MODEL, DEFAULT_MODEL, MODELS_DIR, load_network, load_reading_network
+from .saving import BEST_MODEL, MODELS_DIR, load_network, load_reading_network
 from .training import accuracy
 
 
@@ -207,17 +207,16 @@ def main(argv: list[str] | None = None) -> int:
     predict_parser = commands.add_parser(
         "predict", help="read the digit in image files (PNG, JPEG ...), prepared like MNIST")
     predict_parser.add_argument("images", nargs="+", metavar="IMAGE", help="an image file")
-    predict_parser.add_argument("--model", metavar="PATH",
-                                help=f"the network to use (default: models/{BEST_MODEL.name}, "
-                                     "the drawing pad's: see helpers.saving.load_reading_network)")
+    model_help = (f"the network to use (default: models/{BEST_MODEL.name}, the drawing pad's: "
+                  "see helpers.saving.load_reading_network)")
+    predict_parser.add_argument("--model", metavar="PATH", help=model_help)
     predict_parser.add_argument("--json", action="store_true",
                                 help="print a JSON list, one object per image, in order")
     predict_parser.set_defaults(run=_predict_command)
     number_parser = commands.add_parser(
         "read-number", help="read every digit in image files, left to right, as a number")
     number_parser.add_argument("images", nargs="+", metavar="IMAGE", help="an image file")
-    number_parser.add_argument("--model", metavar="PATH", default=str(DEFAULT_MODEL),
-                               help=f"the network to use (default: models/{DEFAULT_MODEL.name})")
+    number_parser.add_argument("--model", metavar="PATH", help=model_help)
     number_parser.add_argument("--json", action="store_true",
                                help="print a JSON list, one object per image, in order")
     number_parser.set_defaults(run=_read_number_command)

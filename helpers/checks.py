@@ -555,3 +555,111 @@ def check_average_pooling(AveragePool2D) -> Verdict:
              inputs[:, :, 1::2, 0::2] + inputs[:, :, 1::2, 1::2]) / 4
     return _review_layer(AveragePool2D, inputs, means, "the means of the 2 x 2 blocks")
 
+
+
+# -- notebook 09: pieces of ink (connected components) and their boxes --------------------
+# (the checks of notebook 09, kept in a block of their own)
+
+def _sample_masks() -> list[np.ndarray]:
+    """Made-up ink (True) on paper (False): blocks and a ring, a line of pixels that touch
+    only at their corners, and random ink, where many pixels touch only at a corner."""
+    blocks = np.zeros((12, 16), dtype=bool)
+    blocks[1:4, 1:5] = True
+    blocks[6:11, 2:4] = True
+    blocks[2:9, 9:15] = True
+    blocks[4:7, 11:13] = False  # a hole: the ring around it is still one piece
+    blocks[11, 15] = True  # one pixel in the corner of the image
+    diagonal = np.eye(9, dtype=bool)  # 9 pixels in a line, each touching the next at a corner
+    diagonal[0, 4:9] = True  # and a bar along the top edge, apart from the line
+    speckled = np.random.default_rng(9).random((20, 24)) < 0.45
+    return [blocks, diagonal, speckled]
+
+
+def check_pieces_4(label_pieces_4) -> Verdict:
+    """Exercise of notebook 09: ``label_pieces_4(cores)`` returns (labels, count) as the
+    notebook's flood fill does, but two pixels touch only when they share a side. Compared,
+    up to the numbering of the pieces, with ``scipy.ndimage.label``'s default structure."""
+    masks = _sample_masks()
+    for number, mask in enumerate(masks, start=1):
+        result, stopped = _run(label_pieces_4, mask.copy())
+        if stopped is not None:
+            return stopped
+        if _is_empty(result):
+            return _not_yet("label_pieces_4 returns nothing yet.")
+        if not isinstance(result, (tuple, list)) or len(result) != 2:
+            return _verdict(WRONG, "return two things, as label_pieces does: the label image "
+                                   "and the number of pieces (return labels, count).")
+        labels, count = np.asarray(result[0]), result[1]
+        if labels.shape != mask.shape:
+            return _verdict(WRONG, f"test mask {number} is {_shape(mask)} but your labels are "
+                                   f"{_shape(labels)}: give every pixel a label (0 for paper).")
+        if np.any(labels[~mask] != 0):
+            return _verdict(WRONG, f"test mask {number}: paper pixels (False) got a label: only "
+                                   "ink pixels belong to pieces; paper stays 0.")
+        if np.any(labels[mask] == 0):
+            return _verdict(WRONG, f"test mask {number}: some ink pixels have no label (0): "
+                                   "every ink pixel belongs to a piece.")
+        reference, pieces = ndimage.label(mask)  # the default structure: 4 neighbours
+        mine = len(np.unique(labels[mask]))
+        same = mine == pieces == len(set(zip(labels[mask].tolist(), reference[mask].tolist())))
+        if not same:
+            with_corners = ndimage.label(mask, structure=np.ones((3, 3)))[1]
+            if mine == with_corners and mine < pieces:
+                return _verdict(WRONG, f"test mask {number}: your pieces join pixels that touch "
+                                       "only at a corner. With 4 neighbours, look only above, "
+                                       "below, left and right of a pixel.")
+            if mine > pieces:
+                return _verdict(WRONG, f"test mask {number}: some pieces are cut in two: keep "
+                                       "spreading a label until no ink neighbour without a label "
+                                       "is left.")
+            return _verdict(WRONG, f"test mask {number}: some pixels that do not touch side to "
+                                   "side share a piece.")
+        if not isinstance(count, (int, np.integer)) or int(count) != mine:
+            return _verdict(WRONG, f"test mask {number}: the pieces are right, but the count you "
+                                   f"return ({count!r}) is not the number of labels you gave.")
+    return _verdict(RIGHT, f"on {len(masks)} test masks (blocks and a ring, a diagonal line, "
+                           "random ink) your pieces are those that scipy.ndimage.label finds "
+                           "with 4 neighbours.")
+
+
+def check_piece_boxes(piece_boxes) -> Verdict:
+    """Exercise of notebook 09: ``piece_boxes(labels)`` gives the box (left, top, right,
+    bottom) of each piece 1, 2, ... of a label image, right and bottom included. Compared
+    with ``scipy.ndimage.find_objects``."""
+    images = [ndimage.label(mask, structure=np.ones((3, 3)))[0] for mask in _sample_masks()]
+    for number, labels in enumerate(images, start=1):
+        result, stopped = _run(piece_boxes, labels.copy())
+        if stopped is not None:
+            return stopped
+        if _is_empty(result):
+            return _not_yet("piece_boxes returns nothing yet.")
+        reference = [(columns.start, rows.start, columns.stop - 1, rows.stop - 1)
+                     for rows, columns in ndimage.find_objects(labels)]
+        try:
+            boxes = [tuple(int(value) for value in box) for box in result]
+        except (TypeError, ValueError):
+            return _verdict(WRONG, "return a list with one box per piece, each box four whole "
+                                   "numbers (left, top, right, bottom).")
+        if len(boxes) != len(reference):
+            return _verdict(WRONG, f"test image {number} has pieces 1 to {len(reference)}, but "
+                                   f"you return {len(boxes)} boxes: one box per piece, in the "
+                                   "order of their labels.")
+        for piece, (box, expected) in enumerate(zip(boxes, reference), start=1):
+            if box == expected:
+                continue
+            left, top, right, bottom = expected
+            if len(box) != 4:
+                return _verdict(WRONG, "each box is four numbers: (left, top, right, bottom).")
+            if box == (top, left, bottom, right):
+                return _verdict(WRONG, "rows and columns are swapped: a box is (left, top, right, "
+                                       "bottom), the columns first, as x before y.")
+            if box == (left, top, right + 1, bottom + 1):
+                return _verdict(WRONG, "right and bottom are one too far: they are the last "
+                                       "column and row with ink, included (a slice stops one "
+                                       "past its last pixel).")
+            return _verdict(WRONG, f"test image {number}, piece {piece}: the box does not hold "
+                                   "exactly the pixels labelled with it. Left is the first "
+                                   "column with one of its pixels, right the last; top and "
+                                   "bottom likewise for the rows.")
+    return _verdict(RIGHT, f"on {len(images)} label images your boxes are those of "
+                           "scipy.ndimage.find_objects, each piece's own.")

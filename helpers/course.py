@@ -113,6 +113,11 @@ NOTEBOOKS = [
              "numerically and train a convolutional network that reads over 99 % of the "
              "test digits.",
              "3.5 min"),
+    Notebook("09_reading_a_whole_number.ipynb", "Reading a whole number",
+             "Cut a picture of a written number into its digits (pieces of ink found by a "
+             "flood fill, joined and split by simple rules) and read them left to right, "
+             "and see where those rules fail.",
+             "30 s"),
 ]
 
 

@@ -6,7 +6,8 @@ into digits first:
 1. find the separate pieces of ink (:func:`find_pieces`: connected components, pixels
    of ink that touch each other, also corner to corner);
 2. join the pieces that belong to one digit (:func:`join_pieces`: a 5's detached top bar,
-   a 4 written in two strokes lie above or across each other, not side by side);
+   a 4 written in two strokes lie above or across each other, not side by side; a piece
+   too small to be a digit, where the pen skipped, belongs to the digit nearest to it);
 3. split a group that is too wide to be one digit (:func:`split_wide`: digits that touch),
    where the ink is thinnest;
 4. order the digits left to right and read each with the MNIST-style preparation of
@@ -35,6 +36,10 @@ SPECK = 0.02
 #: Two pieces are one digit when they overlap, left to right, by at least this share of
 #: the narrower one's width (a 5's bar lies over its body; neighbours lie side by side).
 JOIN_OVERLAP = 0.5
+#: A group of pieces shorter and narrower than this share of the tallest piece's height is
+#: too small to be a digit: a bit of a stroke where the pen skipped, or a dot. It joins the
+#: group nearest to it, left or right.
+SMALL = 1 / 3
 #: A group is more than one digit when it is wider than this many times the height of the
 #: digits, and than ``SPLIT_TYPICAL`` times the typical (median) width of the number's
 #: groups: some single digits (a wide 0 or 2) are wider than they are high.
@@ -87,6 +92,7 @@ def join_pieces(boxes: list[tuple[slice, slice]]) -> list[list[int]]:
     Two pieces are joined when one lies over the other: their columns overlap by at least
     ``JOIN_OVERLAP`` of the narrower piece's width. Joining is repeated until no group
     overlaps another that much (a 5's bar joins its body, then a third piece may join both).
+    Then each group too small to be a digit (``SMALL``) joins the group nearest to it.
     """
     groups = [[index] for index in range(len(boxes))]
     spans = [(box[1].start, box[1].stop) for box in boxes]
@@ -105,6 +111,18 @@ def join_pieces(boxes: list[tuple[slice, slice]]) -> list[list[int]]:
                     break
             if joined:
                 break
+    tallest = max((box[0].stop - box[0].start for box in boxes), default=0)
+    for index in reversed(range(len(groups))):
+        (left, right), group = spans[index], groups[index]
+        height = max(boxes[i][0].stop for i in group) - min(boxes[i][0].start for i in group)
+        if max(right - left, height) < SMALL * tallest:  # never the tallest piece's group
+            gaps = [np.inf if other == index else max(other_left - right, left - other_right, 0)
+                    for other, (other_left, other_right) in enumerate(spans)]
+            nearest = int(np.argmin(gaps))
+            groups[nearest] += group
+            spans[nearest] = (min(left, spans[nearest][0]), max(right, spans[nearest][1]))
+            groups.pop(index)
+            spans.pop(index)
     order = np.argsort([left for left, _ in spans], kind="stable")
     return [sorted(groups[index]) for index in order]
 

@@ -50,6 +50,9 @@ BUILT_BY_HAND: dict[str, dict[str, list[str]]] = {
         "conv": ["Reshape", "Flatten", "Conv2D", "Conv2D.forward", "Conv2D.backward",
                  "MaxPool2D", "MaxPool2D.forward", "MaxPool2D.backward"],
     },
+    "09_reading_a_whole_number.ipynb": {
+        "whole_numbers": ["find_pieces", "join_pieces", "split_wide", "read_number"],
+    },
 }
 
 

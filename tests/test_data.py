@@ -50,6 +50,13 @@ def test_load_mnist_shapes_and_dtypes(loaded, split):
 
 
 @pytest.mark.parametrize("split", ["train", "test"])
+def test_each_image_lies_in_one_row_of_memory(loaded, split):
+    # a batch, inputs[batch], then copies whole rows (pandas gives the table column by column)
+    inputs, _ = loaded[split]
+    assert inputs.flags.c_contiguous
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
 def test_inputs_are_scaled_to_0_01_to_1(loaded, split):
     inputs, _ = loaded[split]
     assert inputs.min() == pytest.approx(0.01)

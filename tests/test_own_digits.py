@@ -32,6 +32,7 @@ from helpers.own_digits import (
     read_digit,
 )
 from helpers.saving import DEFAULT_MODEL, load_network
+from helpers.strokes import draw_strokes
 
 SAMPLES = sorted((DATA_DIR / "own_digits").glob("*.png"))
 STEPS = ["loaded", "cropped", "fitted_20x20", "centred_28x28", "inputs"]
@@ -96,6 +97,24 @@ def test_the_samples_are_read_correctly_and_better_than_with_a_naive_resize(netw
     wrong = [path.name for path, answer in zip(SAMPLES, prepared) if answer != int(path.name[0])]
     assert np.mean(prepared == truth) >= 0.9, f"read wrong: {wrong}"
     assert np.mean(naive == truth) < np.mean(prepared == truth)
+
+
+def test_the_samples_are_what_their_tool_draws_with_the_pads_rasteriser(tmp_path):
+    """tools/make_own_digits.py draws with helpers/strokes.py, as the pad does, and its
+    seeded hand makes exactly the 40 files that ship."""
+    from tool_scripts import load_tool
+
+    tool = load_tool("make_own_digits")
+    strokes, pen = tool.place(tool.SHAPES[7][0], np.random.default_rng(0))
+    assert np.array_equal(tool.draw(strokes, pen),
+                          np.round(draw_strokes(strokes, tool.CANVAS, pen) * 255))
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert tool.main(["--out", str(tmp_path)]) == 0
+    made = sorted(tmp_path.glob("*.png"))
+    assert [path.name for path in made] == [path.name for path in SAMPLES]
+    for ours, shipped in zip(made, SAMPLES):
+        with Image.open(ours) as a, Image.open(shipped) as b:
+            assert a.mode == b.mode and np.array_equal(np.asarray(a), np.asarray(b)), ours.name
 
 
 # -- each step ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from PIL import Image, ImageDraw
 
 from helpers.data import DATA_DIR
 from helpers.own_digits import read_digit
-from helpers.saving import DEFAULT_MODEL, load_network
+from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network, load_reading_network
 from helpers.whole_numbers import find_pieces, join_pieces, read_number
 
 NUMBERS = DATA_DIR / "own_digits" / "numbers"
@@ -95,6 +95,19 @@ def test_a_number_drawn_here_is_cut_into_its_digits(network):
     assert lefts == sorted(lefts) and abs(lefts[2] - 314) <= 2
 
 
+def test_a_piece_too_small_to_be_a_digit_joins_the_nearest_digit(network):
+    image = Image.new("L", (400, 200), 255)
+    pen = ImageDraw.Draw(image)
+    pen.line([(80, 40), (80, 160)], fill=0, width=12)  # a 1
+    pen.ellipse((162, 60, 176, 74), fill=0)  # a dot a tenth as high, nearer the 7
+    pen.line([(200, 45), (280, 45), (225, 160)], fill=0, width=12)  # a 7
+    labels, boxes = find_pieces(1 - np.asarray(image, dtype=np.float32) / 255)
+    one, dot, seven = np.argsort([box[1].start for box in boxes])
+    assert join_pieces(boxes) == [[one], sorted([dot, seven])]
+    reading = read_number(network, np.asarray(image))
+    assert reading.number == "17" and reading.digits[1].box[0] in range(160, 166)
+
+
 def test_two_touching_digits_are_split(network):
     image = Image.new("L", (300, 160), 255)
     pen = ImageDraw.Draw(image)
@@ -130,13 +143,17 @@ def test_the_boxes_are_where_the_digits_were_rendered(network, manifest):
     assert checked >= 0.75 * len(manifest)
 
 
-def test_most_sample_numbers_are_read_exactly_right(network, manifest):
+@pytest.mark.parametrize("model", [DEFAULT_MODEL, BEST_MODEL], ids=lambda path: path.stem)
+def test_most_sample_numbers_are_read_exactly_right(model, manifest):
+    network = load_network(model)
     right = [read_number(network, NUMBERS / entry["file"]).number == entry["number"]
              for entry in manifest]
     assert len(manifest) == 40
     assert {len(entry["number"]) for entry in manifest} == set(range(2, 9))
-    # the course aims at 90 %; these rules reach 85 % (34 of 40), see notebook 09
-    assert np.mean(right) >= 0.85, [e["file"] for e, ok in zip(manifest, right) if not ok]
+    # the course promises 90 % with the network that reads your digits (the CNN, 36 of 40);
+    # notebook 03's reads 34 of 40. data/README.md says which they miss and why
+    promised = 0.9 if model == BEST_MODEL else 0.85
+    assert np.mean(right) >= promised, [e["file"] for e, ok in zip(manifest, right) if not ok]
 
 
 # -- the command line --------------------------------------------------------------------------
@@ -161,6 +178,23 @@ def test_read_number_gives_one_json_object_per_image_in_order(tmp_path, manifest
     for digit in first["digits"]:
         assert set(digit) == {"digit", "confidence", "box"} and len(digit["box"]) == 4
         assert 0 <= digit["confidence"] <= 1
+
+
+def test_read_number_reads_with_the_network_that_predict_and_the_pad_use():
+    """One choice of network (helpers.saving.load_reading_network) for predict, the pad and
+    read-number: a digit alone gets the same confidence from predict and read-number, the
+    reading network's, which notebook 03's network would not give."""
+    path = str(DRAWINGS[5])
+    number = json.loads(run("--json", path).stdout)[0]["digits"][0]
+    done = subprocess.run([sys.executable, "-m", "helpers", "predict", "--json", path],
+                          capture_output=True, text=True, timeout=120)
+    predicted = json.loads(done.stdout)[0]
+    assert number["digit"] == predicted["digit"]
+    assert number["confidence"] == pytest.approx(predicted["confidence"], abs=1e-12)
+    reading = read_digit(load_reading_network(), path)
+    assert number["confidence"] == pytest.approx(reading.confidence, abs=5e-5)  # JSON: 4 decimals
+    other = read_digit(load_network(DEFAULT_MODEL), path)
+    assert abs(other.confidence - reading.confidence) > 1e-2
 
 
 def test_read_number_plain_output_and_exit_code(tmp_path):

@@ -296,3 +296,71 @@ class AveragePool2D(Layer):
         return np.repeat(np.repeat(gradient, 2, axis=2), 2, axis=3) / 4""",
     )],
 }
+
+# -- notebook 09 (its own block: the checks are check_pieces_4 and check_piece_boxes) ------
+
+BANK["09_reading_a_whole_number.ipynb"] = [
+    Exercise(
+        title="Pieces whose pixels share a side",
+        text="""\
+The flood fill of this notebook counts pixels that touch at a corner as touching. Write
+`label_pieces_4(cores)`, which returns the labels and the count as `label_pieces` does,
+but where two ink pixels touch only when they share a side: the 4 neighbours above, below,
+left and right. The check compares your pieces with those of `scipy.ndimage.label` with
+its default structure (4 neighbours) on made-up ink: blocks and a ring, a slanted line one
+pixel wide, random specks. Your numbering of the pieces may differ; the pieces may not.""",
+        stub="""\
+def label_pieces_4(cores):
+    \"\"\"Like label_pieces, but two pixels touch only when they share a side (4 neighbours).\"\"\"
+    ...""",
+        check="""\
+from helpers.checks import check_pieces_4
+
+check_pieces_4(label_pieces_4)""",
+        solution="""\
+def label_pieces_4(cores):
+    \"\"\"Like label_pieces, but two pixels touch only when they share a side (4 neighbours).\"\"\"
+    labels = np.zeros(cores.shape, dtype=np.int32)
+    count = 0
+    for start in zip(*np.nonzero(cores)):
+        if labels[start]:
+            continue
+        count += 1
+        labels[start] = count
+        to_visit = [start]
+        while to_visit:
+            row, column = to_visit.pop()
+            for r, c in [(row - 1, column), (row + 1, column), (row, column - 1), (row, column + 1)]:
+                if 0 <= r < cores.shape[0] and 0 <= c < cores.shape[1] and cores[r, c] \\
+                        and not labels[r, c]:
+                    labels[r, c] = count
+                    to_visit.append((r, c))
+    return labels, count""",
+    ),
+    Exercise(
+        title="The box of each piece",
+        text="""\
+Write `piece_boxes(labels)`: for a label image (0 for paper, pieces 1, 2, ...) the box of
+each piece, in the order of the labels, as `(left, top, right, bottom)`: the first and last
+column, and the first and last row, that hold a pixel of the piece (right and bottom
+included, as the boxes of `read_number`). Use NumPy, not `ndimage.find_objects`: the check
+compares your boxes with the ones it gives. (Hint: `np.nonzero(labels == piece)` gives the
+rows and the columns of a piece's pixels.)""",
+        stub="""\
+def piece_boxes(labels):
+    \"\"\"(left, top, right, bottom) of each piece 1, 2, ... of ``labels``, right and bottom included.\"\"\"
+    ...""",
+        check="""\
+from helpers.checks import check_piece_boxes
+
+check_piece_boxes(piece_boxes)""",
+        solution="""\
+def piece_boxes(labels):
+    \"\"\"(left, top, right, bottom) of each piece 1, 2, ... of ``labels``, right and bottom included.\"\"\"
+    boxes = []
+    for piece in range(1, labels.max() + 1):
+        rows, columns = np.nonzero(labels == piece)
+        boxes.append((columns.min(), rows.min(), columns.max(), rows.max()))
+    return boxes""",
+    ),
+]

@@ -1,8 +1,9 @@
 """Draw the sample "own digits" of data/own_digits/: synthetic mouse drawings.
 
 These are not scans of anyone's handwriting. Each digit is a few pen strokes designed by
-hand below (lines and smooth curves in a box of height 1), drawn the way a mouse draws on
-a web canvas, with a seeded random generator choosing for each drawing:
+hand below (lines and smooth curves in a box of height 1), drawn the way the drawing pad
+draws a mouse's strokes (with its own rasteriser, helpers/strokes.py), with a seeded random
+generator choosing for each drawing:
 
 * the size (40 % to 90 % of the canvas height) and the position on the canvas (near
   the middle, give or take 12 % of the canvas),
@@ -27,14 +28,20 @@ Usage, from the top folder of the course (writes the 40 files, the same ones eve
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image
 
-OUT_DIR = Path(__file__).resolve().parent.parent / "data" / "own_digits"
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a clone: find helpers/ next to tools/
+    sys.path.insert(0, str(ROOT))
+
+from helpers.strokes import draw_strokes  # noqa: E402
+
+OUT_DIR = ROOT / "data" / "own_digits"
 CANVAS = 280  # pixels, the side of the drawing pad
-SUPERSAMPLE = 4  # draw 4 times larger, then shrink: smooth (anti-aliased) edges
 SEED = 2024
 
 Stroke = np.ndarray  # shape (n, 2): x, y in the digit's box (height 1, y down)
@@ -138,16 +145,9 @@ def place(strokes: list[Stroke], rng: np.random.Generator) -> tuple[list[Stroke]
 
 
 def draw(strokes: list[Stroke], pen: float) -> np.ndarray:
-    """The ink of ``strokes`` drawn with a round pen: uint8, 0 paper to 255 ink."""
-    big = Image.new("L", (CANVAS * SUPERSAMPLE,) * 2, 0)
-    pencil = ImageDraw.Draw(big)
-    radius = pen * SUPERSAMPLE / 2
-    for stroke in strokes:
-        points = [tuple(p) for p in stroke * SUPERSAMPLE]
-        pencil.line(points, fill=255, width=round(2 * radius))
-        for x, y in points:  # round ends and joints, as a canvas's lineCap/lineJoin "round"
-            pencil.ellipse((x - radius, y - radius, x + radius, y + radius), fill=255)
-    return np.asarray(big.resize((CANVAS, CANVAS), Image.Resampling.BOX))
+    """The ink of ``strokes`` drawn with a round pen, as the drawing pad draws it
+    (:func:`helpers.strokes.draw_strokes`): uint8, 0 paper to 255 ink."""
+    return np.round(draw_strokes(strokes, CANVAS, pen) * 255).astype(np.uint8)
 
 
 def save(ink: np.ndarray, style: str, path: Path) -> None:

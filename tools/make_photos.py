@@ -8,8 +8,8 @@ in two steps.
    each:
 
    * the hand-designed pen strokes of ``tools/make_own_digits.py`` (two shapes of each
-     digit, with a random slant, rotation, width, wobble and pen width), drawn with its
-     round-pen rasteriser (:func:`pen_strokes`; swap in another rasteriser there);
+     digit, with a random slant, rotation, width, wobble and pen width), drawn with the
+     drawing pad's round-pen rasteriser, ``helpers/strokes.py`` (:func:`pen_strokes`);
    * real handwriting: MNIST *test* digits (which no shipped network was trained on),
      enlarged ten times and sharpened into solid strokes with smooth edges.
 
