@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from tool_scripts import load_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
@@ -43,3 +44,29 @@ def test_the_glossary_is_in_order_and_its_own_links_work():
 def test_links_to_missing_words_are_found():
     assert links("see [**epoch**](../docs/glossary.md#epoch)") == ["epoch"]
     assert "epochs-of-doom" not in anchors() and "epoch" in anchors()
+
+
+# -- tools/glossary_links.py -------------------------------------------------------------------
+
+def test_the_linker_finds_words_as_the_notebooks_bold_them():
+    linker = load_tool("glossary_links")
+    words = linker.glossary_words()
+    assert linker.find_word("A learning-rate schedule.", words) == "learning-rate-schedule"
+    assert linker.find_word("Epochs", words) == "epoch"
+    assert linker.find_word("mini-batch", words) == "batch"
+    assert linker.find_word("A blank canvas.", words) is None
+
+
+def test_the_linker_links_a_word_once_and_leaves_the_exercises_alone(tmp_path):
+    linker = load_tool("glossary_links")
+    cells = [nbformat.v4.new_markdown_cell("One **epoch** is a pass; **epochs** are passes."),
+             nbformat.v4.new_code_cell("x = 1"),
+             nbformat.v4.new_markdown_cell("## Exercises\n\nPlot the **loss** of each epoch.")]
+    path = tmp_path / "lesson.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    assert linker.link_notebook(path) == 1
+    linked = nbformat.read(path, as_version=4)
+    assert linked.cells[0].source == ("One [**epoch**](../docs/glossary.md#epoch) is a pass; "
+                                      "**epochs** are passes.")
+    assert linked.cells[2].source == cells[2].source  # the exercises stay as they were
+    assert linker.link_notebook(path) == 0  # running it again changes nothing

@@ -22,7 +22,8 @@ GLOSSARY = ROOT / "docs" / "glossary.md"
 LINK = "../docs/glossary.md#{}"
 #: other names of glossary words, as the notebooks write them
 ALIASES = {"rectified linear unit": "relu", "mean and spread": "spread", "filter": "kernel",
-           "mini-batch": "batch", "fully connected": "dense layer", "f1": "f1 score"}
+           "mini-batch": "batch", "fully connected": "dense layer", "f1": "f1 score",
+           "turned and shifted digits": "augmentation"}
 
 
 def anchor(heading: str) -> str:
@@ -40,7 +41,9 @@ def glossary_words() -> dict[str, str]:
 
 
 def find_word(text: str, words: dict[str, str]) -> str | None:
-    text = text.lower()
+    """The anchor of the glossary word that ``text`` (bold in a notebook) names, if any:
+    "A learning-rate schedule." finds "learning-rate schedule", "epochs" finds "epoch"."""
+    text = re.sub(r"^(a|an|the) ", "", text.lower().strip(" .,:;"))
     for candidate in (text, text[:-1] if text.endswith("s") else None):
         if candidate in words:
             return words[candidate]
