@@ -663,3 +663,68 @@ def check_piece_boxes(piece_boxes) -> Verdict:
                                    "bottom likewise for the rows.")
     return _verdict(RIGHT, f"on {len(images)} label images your boxes are those of "
                            "scipy.ndimage.find_objects, each piece's own.")
+
+
+def _column_pairs() -> list[tuple[tuple[int, int, int, int], tuple[int, int, int, int]]]:
+    """Pairs of boxes (left, top, right, bottom): side by side with a gap and touching, one
+    above the other, partly overlapping, one inside the other, and random ones."""
+    pairs = [((10, 5, 30, 60), (45, 8, 70, 62)),    # side by side, a gap between them
+             ((10, 5, 30, 60), (31, 8, 50, 62)),    # side by side, touching columns
+             ((20, 0, 60, 10), (25, 15, 58, 80)),   # a 5's bar above its body
+             ((0, 0, 40, 50), (30, 0, 49, 50)),     # partly overlapping
+             ((12, 40, 12, 90), (0, 0, 30, 30))]    # a box one column wide, inside the other
+    rng = np.random.default_rng(9)
+    for _ in range(40):
+        left_a, left_b = rng.integers(0, 100, size=2)
+        right_a, right_b = left_a + rng.integers(0, 40), left_b + rng.integers(0, 40)
+        pairs.append(((int(left_a), 0, int(right_a), 9), (int(left_b), 20, int(right_b), 29)))
+    return pairs
+
+
+def check_column_overlap(column_overlap) -> Verdict:
+    """Exercise of notebook 09: ``column_overlap(box_a, box_b)`` is the share (0..1) of the
+    narrower box's columns that the other box covers too, right included. Compared with the
+    columns counted one by one."""
+    pairs = _column_pairs()
+    for box_a, box_b in pairs:
+        result, stopped = _run(column_overlap, box_a, box_b)
+        if stopped is not None:
+            return stopped
+        if _is_empty(result):
+            return _not_yet("column_overlap returns nothing yet.")
+        try:
+            share = float(result)
+        except (TypeError, ValueError):
+            return _verdict(WRONG, "return one number: the share of the narrower box's columns "
+                                   "that both boxes hold, from 0 to 1.")
+        columns_a = set(range(box_a[0], box_a[2] + 1))
+        columns_b = set(range(box_b[0], box_b[2] + 1))
+        narrower = min(len(columns_a), len(columns_b))
+        expected = len(columns_a & columns_b) / narrower
+        if np.isclose(share, expected):
+            continue
+        if share < 0:
+            return _verdict(WRONG, f"boxes {box_a} and {box_b} lie side by side, and your share "
+                                   f"is {share:.2f}: a share of columns is never below 0. When "
+                                   "the boxes share no column, return 0.")
+        shared_exclusive = max(0, min(box_a[2], box_b[2]) - max(box_a[0], box_b[0]))
+        widths_exclusive = min(box_a[2] - box_a[0], box_b[2] - box_b[0])
+        if widths_exclusive and np.isclose(share, shared_exclusive / widths_exclusive):
+            return _verdict(WRONG, "one column is missing: right is included, so a box from "
+                                   "column 3 to column 5 is 3 columns wide, and two boxes that "
+                                   "both reach column 5 share it.")
+        if np.isclose(share, len(columns_a & columns_b) / max(len(columns_a), len(columns_b))):
+            return _verdict(WRONG, "divide by the width of the narrower box, not the wider: a "
+                                   "bar above a digit's body covers all of the bar's columns.")
+        rows_a, rows_b = set(range(box_a[1], box_a[3] + 1)), set(range(box_b[1], box_b[3] + 1))
+        if rows_a & rows_b != columns_a & columns_b and np.isclose(
+                share, len(rows_a & rows_b) / min(len(rows_a), len(rows_b))):
+            return _verdict(WRONG, "that is the overlap of the rows: compare the columns, left "
+                                   "and right, the first and third numbers of a box.")
+        return _verdict(WRONG, f"for boxes {box_a} and {box_b} your share is {share:.2f}. "
+                               "Count the columns that both boxes hold (from the larger left "
+                               "to the smaller right, both included) and divide by the width "
+                               "of the narrower box.")
+    return _verdict(RIGHT, f"on {len(pairs)} pairs of boxes (side by side, one above the other, "
+                           "partly overlapping, one inside the other) your shares are those of "
+                           "the columns counted one by one.")

@@ -234,6 +234,18 @@ WRONG = {
          "        boxes.append((columns.min(), rows.min(), columns.max(), rows.min() + 1))\n"
          "    return boxes",
          "does not hold exactly the pixels"),
+        ("def column_overlap(box_a, box_b):\n"
+         "    return (min(box_a[2], box_b[2]) - max(box_a[0], box_b[0]) + 1) / "
+         "(min(box_a[2] - box_a[0], box_b[2] - box_b[0]) + 1)", "never below 0"),
+        ("def column_overlap(box_a, box_b):\n"
+         "    return max(0, min(box_a[2], box_b[2]) - max(box_a[0], box_b[0])) / "
+         "min(box_a[2] - box_a[0], box_b[2] - box_b[0])", "right is included"),
+        ("def column_overlap(box_a, box_b):\n"
+         "    return max(0, min(box_a[2], box_b[2]) - max(box_a[0], box_b[0]) + 1) / "
+         "(max(box_a[2] - box_a[0], box_b[2] - box_b[0]) + 1)", "not the wider"),
+        ("def column_overlap(box_a, box_b):\n"
+         "    return max(0, min(box_a[3], box_b[3]) - max(box_a[1], box_b[1]) + 1) / "
+         "(min(box_a[3] - box_a[1], box_b[3] - box_b[1]) + 1)", "the overlap of the rows"),
     ],
 }
 

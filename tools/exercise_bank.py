@@ -363,4 +363,30 @@ def piece_boxes(labels):
         boxes.append((columns.min(), rows.min(), columns.max(), rows.max()))
     return boxes""",
     ),
+    Exercise(
+        title="Overlapping columns",
+        text="""\
+`join_pieces` joins two pieces when their columns overlap by at least `JOIN_OVERLAP` of
+the narrower one's width. Write `column_overlap(box_a, box_b)`: for two boxes
+`(left, top, right, bottom)`, right included, the share of the narrower box's columns that
+the other box holds too: 1.0 when one lies wholly above the other, 0.0 when they stand side
+by side. (A box from column 3 to column 5 is 3 columns wide.) The check counts the shared
+columns one by one, on boxes side by side, one above the other and partly overlapping.""",
+        stub="""\
+def column_overlap(box_a, box_b):
+    \"\"\"The share (0 to 1) of the narrower box's columns that the other box holds too.\"\"\"
+    ...""",
+        check="""\
+from helpers.checks import check_column_overlap
+
+check_column_overlap(column_overlap)""",
+        solution="""\
+def column_overlap(box_a, box_b):
+    \"\"\"The share (0 to 1) of the narrower box's columns that the other box holds too.\"\"\"
+    left_a, _, right_a, _ = box_a
+    left_b, _, right_b, _ = box_b
+    shared = min(right_a, right_b) - max(left_a, left_b) + 1  # columns in both, right included
+    narrower = min(right_a - left_a, right_b - left_b) + 1
+    return max(shared, 0) / narrower""",
+    ),
 ]
