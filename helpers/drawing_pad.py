@@ -20,6 +20,11 @@ What happens each time the pen moves:
 4. The pad shows the answer: the digit read, large; a bar for each digit's share of the
    network's output; and the 28 x 28 image that the network saw.
 
+:class:`NumberPad` is a wide canvas for a whole number: it reads all the digits written on
+it (:func:`helpers.whole_numbers.read_number`) and shows each one boxed, with the digit read
+and its confidence. :class:`PadSwitch` is the pad with a switch between the two, as the
+page ``apps/drawing_pad.ipynb`` shows it.
+
 Where the canvas cannot respond, "Upload a picture" reads an image file (a photo of a digit
 on paper, say) in the same way. Without a browser, :meth:`DrawingPad.draw_strokes` draws
 strokes given as lists of points, and :meth:`DrawingPad.read_image` reads any image.
@@ -36,12 +41,13 @@ from contextlib import contextmanager
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
-from PIL import Image, ImageColor
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .data import IMAGE_SIDE, unscale_pixels
 from .own_digits import BLANK_MESSAGE, Reading, load_image, read_digit
 from .saving import load_reading_network
 from .strokes import stamp_segment
+from .whole_numbers import DigitInNumber, NumberReading, read_number
 
 #: How many screen pixels show one of the 28 x 28 pixels that the network sees.
 SEEN_SCALE = 5
@@ -80,6 +86,7 @@ STYLE = """
 .dbh-pad .dbh-timing { width: 330px; font-size: 12px; line-height: 1.4; color: #6a6a6a;
   margin-top: 8px; }
 .dbh-pad .widget-button, .dbh-pad .jupyter-button { font-size: 15px; }
+.dbh-pad img.dbh-pad-boxes { border: 1px solid #d0d0d0; width: fit-content; }
 </style>
 """
 
@@ -128,6 +135,10 @@ class DrawingPad(widgets.HBox):
     compute_times_ms : the same for every answer so far (the last 1000)
     """
 
+    #: How many times wider than high the canvas is, and the hint on an empty canvas.
+    SIDES_WIDE = 1
+    PLACEHOLDER = PLACEHOLDER
+
     def __init__(self, network=None, size: int = 280, pen_width: float | None = None,
                  throttle_ms: float = 50.0):
         if int(size) != size or size < 56:
@@ -135,11 +146,12 @@ class DrawingPad(widgets.HBox):
                              f"least 56, not {size!r}")
         self.network = network if network is not None else load_reading_network()
         self.side = int(size)
+        self.width = self.side * self.SIDES_WIDE  # the canvas is ``side`` pixels high
         self.pen_width = float(pen_width) if pen_width is not None else self.side / 14
         if not self.pen_width > 0:
             raise ValueError(f"pen_width must be a number of pixels above 0, not {pen_width!r}")
         self.throttle_ms = float(throttle_ms)
-        self.ink = np.zeros((self.side, self.side), dtype=np.float32)
+        self.ink = np.zeros((self.side, self.width), dtype=np.float32)
         self.strokes: list[list[tuple[float, float]]] = []
         self.reading: Reading | None = None
         self.last_compute_ms: float | None = None
@@ -148,7 +160,7 @@ class DrawingPad(widgets.HBox):
         self._last_read = float("-inf")  # time.perf_counter() of the last reading
         self._picture: np.ndarray | None = None  # an uploaded picture shown on the canvas
 
-        self.canvas = Canvas(width=self.side, height=self.side)
+        self.canvas = Canvas(width=self.width, height=self.side)
         self.canvas.add_class("dbh-pad-canvas")
         self.clear_button = widgets.Button(
             description="Clear", icon="eraser", tooltip="Wipe the canvas and start again",
@@ -327,7 +339,7 @@ class DrawingPad(widgets.HBox):
         canvas = self.canvas
         canvas.clear()
         canvas.fill_style = PAPER
-        canvas.fill_rect(0, 0, self.side, self.side)
+        canvas.fill_rect(0, 0, self.width, self.side)
         canvas.stroke_style = INK
         canvas.fill_style = INK
         canvas.line_width = self.pen_width
@@ -340,14 +352,14 @@ class DrawingPad(widgets.HBox):
             self._paint_paper()
             if self._picture is not None:
                 height, width = self._picture.shape[:2]
-                self.canvas.put_image_data(self._picture, (self.side - width) // 2,
+                self.canvas.put_image_data(self._picture, (self.width - width) // 2,
                                            (self.side - height) // 2)
             elif not self.strokes:
                 self.canvas.fill_style = "#b0b0b0"
                 self.canvas.font = f"{max(12, self.side // 14)}px sans-serif"
                 self.canvas.text_align = "center"
                 self.canvas.text_baseline = "middle"
-                self.canvas.fill_text(PLACEHOLDER, self.side / 2, self.side / 2)
+                self.canvas.fill_text(self.PLACEHOLDER, self.width / 2, self.side / 2)
                 self.canvas.fill_style = INK
             for stroke in self.strokes:
                 if len(stroke) == 1:
@@ -360,7 +372,7 @@ class DrawingPad(widgets.HBox):
         """Read the drawing now (the pad does this by itself as you draw)."""
         if self._picture is not None and self.reading is not None:
             return self.reading  # the uploaded picture's reading stands until you draw
-        canvas_like = np.zeros((self.side, self.side, 4), dtype=np.uint8)
+        canvas_like = np.zeros((self.side, self.width, 4), dtype=np.uint8)
         canvas_like[..., 3] = np.round(self.ink * 255)  # as a web canvas: ink in alpha
         return self._read(canvas_like)
 
@@ -394,7 +406,7 @@ class DrawingPad(widgets.HBox):
     def _preview(self, ink: np.ndarray) -> np.ndarray:
         """A picture's ink (from :func:`load_image`) as RGBA pixels, in the pad's ink on its
         paper, fitted into the canvas."""
-        scale = self.side / max(ink.shape)  # fit the canvas, larger or smaller
+        scale = min(self.side / ink.shape[0], self.width / ink.shape[1])  # fit the canvas
         size = (max(1, round(ink.shape[1] * scale)), max(1, round(ink.shape[0] * scale)))
         resample = Image.Resampling.NEAREST if scale > 1 else Image.Resampling.BOX
         amount = np.asarray(Image.fromarray(ink.astype(np.float32), mode="F").resize(size, resample))
@@ -464,3 +476,126 @@ class DrawingPad(widgets.HBox):
         return (f'<div class="dbh-timing">answer computed in {self.last_compute_ms:.1f} ms: '
                 f"preparing the image, then the network (mean {mean:.1f} ms over "
                 f"{len(self.compute_times_ms)} answers)</div>")
+
+
+class NumberPad(DrawingPad):
+    """A wide canvas to write a whole number on, several digits side by side, read live.
+
+    It draws and reads as :class:`DrawingPad` does, but reads the ink with
+    :func:`helpers.whole_numbers.read_number`: the number, and below the canvas the ink
+    again with a box around each digit found, the digit read and its confidence. The
+    parameters are :class:`DrawingPad`'s; ``size`` is the canvas's height, and it is
+    ``SIDES_WIDE`` times as wide. ``reading`` is a
+    :class:`helpers.whole_numbers.NumberReading`.
+    """
+
+    SIDES_WIDE = 3
+    PLACEHOLDER = "write a number here, digits side by side"
+    #: The picture of the boxes is this share of the canvas's size.
+    BOXES_SCALE = 0.5
+
+    def __init__(self, network=None, size: int = 280, pen_width: float | None = None,
+                 throttle_ms: float = 50.0):
+        self.boxes = widgets.Image(format="png")
+        self.boxes.add_class("dbh-pad-boxes")
+        super().__init__(network, size, pen_width, throttle_ms)
+        style, drawing, _one_digit_answer = self.children
+        caption = widgets.HTML('<div class="dbh-caption" style="text-align: left">'
+                               "the digits found, each in its box, with what the network "
+                               "read and how sure it is</div>")
+        self.children = [style, widgets.VBox([drawing, self.answer, self.boxes, caption,
+                                              self.timing])]
+
+    def __repr__(self) -> str:
+        return (f"NumberPad(size={self.side}): run the notebook in Jupyter to write on it, "
+                "or use pad.draw_strokes(...)")
+
+    def _read(self, source) -> NumberReading:
+        start = time.perf_counter()
+        reading = read_number(self.network, source)
+        compute_ms = (time.perf_counter() - start) * 1000
+        if reading.digits:
+            self.last_compute_ms = compute_ms
+            self.compute_times_ms = (self.compute_times_ms + [compute_ms])[-1000:]
+        self.reading = reading
+        ink = source[..., 3] / 255 if source.ndim == 3 else source  # the canvas's, or a picture's
+        self._show(reading, ink)
+        self._last_read = time.perf_counter()
+        return reading
+
+    def _show(self, reading: NumberReading | None, ink: np.ndarray | None = None) -> None:
+        if reading is None or reading.number is None:
+            self.answer.value = ('<div class="dbh-number-answer" data-number="" '
+                                 'data-state="blank"><div class="dbh-digit dbh-blank">?</div>'
+                                 '<div class="dbh-message">Write a number first: digits side '
+                                 'by side, each one whole</div></div>')
+        else:
+            each = ", ".join(f"{digit.digit} ({digit.confidence:.2f})"
+                             for digit in reading.digits)
+            self.answer.value = (
+                f'<div class="dbh-number-answer" data-number="{reading.number}" '
+                f'data-state="read"><div class="dbh-digit" style="color: {SURE_COLOUR}">'
+                f'{reading.number}</div><div class="dbh-message">each digit and how sure: '
+                f"{each}</div></div>")
+        self.boxes.value = boxes_png(self.ink if ink is None else ink,
+                                     reading.digits if reading else [], self.BOXES_SCALE)
+        self.timing.value = self._timing_html()
+
+
+def boxes_png(ink: np.ndarray, digits: Sequence[DigitInNumber], scale: float = 0.5) -> bytes:
+    """A PNG of ``ink`` (0 paper to 1 ink), ``scale`` times its size, dark on white, with a
+    box around each of ``digits`` and, above it, the digit read and its confidence."""
+    height, width = ink.shape
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    grey = np.round(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
+    drawing = Image.fromarray(grey, mode="L").resize(size, Image.Resampling.BOX)
+    font_size = max(10, round(28 * scale))
+    above = font_size + 6  # room for the labels of digits that touch the top
+    picture = Image.new("RGB", (size[0], size[1] + above), PAPER)
+    picture.paste(drawing.convert("RGB"), (0, above))
+    pen = ImageDraw.Draw(picture)
+    font = ImageFont.load_default(size=font_size)
+    for digit in digits:
+        left, top, right, bottom = (round(value * scale) for value in digit.box)
+        top, bottom = top + above, bottom + above
+        pen.rectangle((left - 2, top - 2, right + 2, bottom + 2), outline=SURE_COLOUR, width=2)
+        label = f"{digit.digit} ({digit.confidence:.2f})"
+        pen.text((left - 2, top - 4), label, fill=SURE_COLOUR, font=font, anchor="lb")
+    file = io.BytesIO()
+    picture.save(file, format="PNG", compress_level=1)
+    return file.getvalue()
+
+
+class PadSwitch(widgets.VBox):
+    """The drawing pad with a switch above it: read one digit (:class:`DrawingPad`) or a
+    whole number (:class:`NumberPad`), with the same network. ``apps/drawing_pad.ipynb``
+    shows it. The number pad is made the first time it is asked for."""
+
+    MODES = ("One digit", "A whole number")
+
+    def __init__(self, network=None, size: int = 280):
+        self.digit_pad = DrawingPad(network, size)
+        self.number_pad: NumberPad | None = None
+        self.mode = widgets.ToggleButtons(options=self.MODES, value=self.MODES[0],
+                                          tooltips=["Draw one digit, 0 to 9",
+                                                    "Write several digits side by side"])
+        self.mode.add_class("dbh-pad-mode")
+        self.mode.observe(self._on_mode, names="value")
+        super().__init__([self.mode, self.digit_pad])
+
+    def __repr__(self) -> str:
+        return (f"PadSwitch(size={self.digit_pad.side}): run the notebook in Jupyter to draw "
+                "on it, one digit or a whole number")
+
+    @property
+    def pad(self) -> DrawingPad:
+        """The pad shown now."""
+        return self.children[1]
+
+    def _on_mode(self, change) -> None:
+        if change["new"] == self.MODES[1]:
+            if self.number_pad is None:
+                self.number_pad = NumberPad(self.digit_pad.network, self.digit_pad.side)
+            self.children = [self.mode, self.number_pad]
+        else:
+            self.children = [self.mode, self.digit_pad]

@@ -264,10 +264,11 @@ def ink_pixels(canvas) -> int:
     }""")
 
 
-def draw(page, canvas, points, release: bool = True) -> None:
-    """Draw a stroke through ``points`` (canvas pixels) with the mouse."""
+def draw(page, canvas, points, release: bool = True, width: int = 280) -> None:
+    """Draw a stroke through ``points`` (canvas pixels) with the mouse, on a canvas
+    ``width`` pixels wide."""
     box = canvas.bounding_box()
-    scale = box["width"] / 280
+    scale = box["width"] / width
 
     def at(point):
         return box["x"] + point[0] * scale, box["y"] + point[1] * scale
@@ -420,3 +421,32 @@ def test_voila_inside_the_jupyter_server_as_on_binder(browser, jupyter, course_u
         canvas = wait_for_pad(page)
         draw(page, canvas, SEVEN)
         answer(page, digit="7", state="sure")
+
+
+def test_voila_page_reads_a_two_digit_number_written_in_number_mode(browser, voila,
+                                                                     course_unchanged):
+    """The switch above the pad: "A whole number" gives a wide canvas on which each digit
+    written is found, boxed and read."""
+    with open_page(browser, voila, "voila_number") as page:
+        page.goto(voila.url("/"))
+        wait_for_pad(page)
+        page.locator(".dbh-pad-mode button", has_text="A whole number").click()
+        canvas = page.locator('canvas.dbh-pad-canvas[width="840"]')
+        canvas.wait_for(state="visible")
+        canvas.scroll_into_view_if_needed()
+        page.wait_for_function("canvas => canvas.getContext('2d').getImageData(420, 140, 1, 1)"
+                               ".data[3] > 0", arg=canvas.element_handle())
+        blank = page.locator('.dbh-number-answer[data-state="blank"]')
+        blank.wait_for(timeout=ANSWER_APPEARS * 1000)
+        draw(page, canvas, [(x + 200, y) for x, y in ONE], width=840)
+        draw(page, canvas, [(x + 400, y) for x, y in SEVEN], width=840)
+        number = page.locator('.dbh-number-answer[data-number="17"]')
+        number.wait_for(timeout=ANSWER_APPEARS * 1000)
+        assert "1 (" in number.inner_text() and "7 (" in number.inner_text()
+        assert ink_pixels(canvas) > 2000
+        boxes = page.locator("img.dbh-pad-boxes")
+        assert boxes.evaluate("image => image.naturalWidth") == 420
+
+        page.locator(".dbh-pad-mode button", has_text="One digit").click()
+        page.locator("canvas.dbh-pad-canvas[width='280']").wait_for(state="visible")
+        answer(page, state="blank")  # the one-digit pad, as it was

@@ -15,10 +15,12 @@ import pytest
 from ipycanvas.canvas import COMMANDS
 from PIL import Image, ImageDraw
 
-from helpers.drawing_pad import SEEN_SCALE, DrawingPad, seen_png
+from helpers.data import DATA_DIR
+from helpers.drawing_pad import SEEN_SCALE, DrawingPad, NumberPad, PadSwitch, boxes_png, seen_png
 from helpers.own_digits import BLANK_MESSAGE
 from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network
 from helpers.strokes import draw_strokes, stamp_segment
+from helpers.whole_numbers import read_number
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 40) -> list:
@@ -326,3 +328,84 @@ def test_an_upload_too_large_to_decode_safely_is_refused_before_decoding(pad, mo
     with pytest.raises(ValueError, match="pixels"):
         pad.read_image(png_bytes(paper_with_a_seven().resize((100, 100))))
     assert pad._picture is None and len(pad.strokes) == 1  # the drawing is kept
+
+
+# -- a whole number: NumberPad, and the switch between the two pads ----------------------
+
+def shifted(strokes: list, dx: float) -> list:
+    return [[(x + dx, y) for x, y in stroke] for stroke in strokes]
+
+
+def shown_number(pad: NumberPad) -> str:
+    html = pad.answer.value
+    start = html.index('data-number="') + len('data-number="')
+    return html[start:html.index('"', start)]
+
+
+def test_a_number_pad_reads_each_digit_written_side_by_side_live(network):
+    pad = NumberPad(network, throttle_ms=1e9)
+    assert pad.ink.shape == (280, 840) and (pad.canvas.width, pad.canvas.height) == (840, 280)
+    assert shown_number(pad) == "" and "Write a number first" in pad.answer.value
+    strokes = shifted(DRAWN[1], -60) + shifted(DRAWN[7], 110) + shifted(DRAWN[4], 330)
+    for stroke in strokes:  # with the mouse, as the browser sends it
+        canvas_event(pad, "mouse_down", x=stroke[0][0], y=stroke[0][1])
+        for x, y in stroke[1:]:
+            canvas_event(pad, "mouse_move", x=x, y=y)
+        canvas_event(pad, "mouse_up", x=stroke[-1][0], y=stroke[-1][1])
+    reading = pad.reading
+    assert reading.number == "174" and shown_number(pad) == "174"
+    # each digit's box is where its strokes are, and the answer names each digit
+    for digit, stroke_set in zip(reading.digits, [strokes[0:1], strokes[1:2], strokes[2:3]]):
+        xs = [x for stroke in stroke_set for x, _ in stroke]
+        assert abs(digit.box[0] - (min(xs) - pad.pen_width / 2)) <= 3
+        assert abs(digit.box[2] - (max(xs) + pad.pen_width / 2)) <= 3
+        assert f"{digit.digit} ({digit.confidence:.2f})" in pad.answer.value
+    # as read_number reads the same ink
+    alone = read_number(network, np.dstack([np.zeros((280, 840, 3), np.uint8),
+                                            np.round(pad.ink * 255).astype(np.uint8)]))
+    assert alone == reading
+
+
+def test_the_number_pad_shows_the_boxes_it_found(network):
+    pad = NumberPad(network)
+    blank = Image.open(io.BytesIO(pad.boxes.value))
+    pad.draw_strokes(shifted(DRAWN[1], -60) + shifted(DRAWN[7], 110))
+    picture = np.asarray(Image.open(io.BytesIO(pad.boxes.value)).convert("RGB")).astype(int)
+    assert picture.shape[1] == 420 and blank.size == (420, picture.shape[0])
+    box_colour = np.array([31, 95, 174])  # SURE_COLOUR
+    boxed = np.abs(picture - box_colour).sum(axis=2) < 30
+    columns = np.nonzero(boxed.any(axis=0))[0]
+    # the boxes' left sides, at half the canvas's scale, where the two digits begin
+    for digit in pad.reading.digits:
+        assert np.abs(columns - (digit.box[0] / 2 - 2)).min() <= 2
+    pad.clear()
+    assert pad.reading is None and shown_number(pad) == ""
+    assert pad.boxes.value == boxes_png(np.zeros((280, 840)), [], 0.5)
+
+
+def test_a_picture_uploaded_to_the_number_pad_is_read_as_a_number(network):
+    pad = NumberPad(network)
+    path = DATA_DIR / "own_digits" / "numbers" / "53_drawing.png"
+    reading = pad.read_image(path)
+    assert reading.number == "53" and shown_number(pad) == "53"
+
+
+def test_the_switch_shows_one_pad_or_the_other_with_one_network(network):
+    switch = PadSwitch(network)
+    assert switch.pad is switch.digit_pad and switch.number_pad is None  # made when asked
+    assert switch.mode.value == "One digit"
+    switch.mode.value = "A whole number"
+    assert isinstance(switch.pad, NumberPad) and switch.pad.network is network
+    assert switch.digit_pad not in switch.children
+    switch.pad.draw_strokes(shifted(DRAWN[4], -60) + shifted(DRAWN[1], 110))
+    assert switch.pad.reading.number == "41"
+    switch.mode.value = "One digit"
+    assert switch.pad is switch.digit_pad and switch.number_pad not in switch.children
+    switch.mode.value = "A whole number"  # the number is still there
+    assert switch.pad.reading.number == "41"
+
+
+def test_the_one_digit_pad_stays_square(network):
+    pad = DrawingPad(network)
+    assert pad.ink.shape == (280, 280) and (pad.canvas.width, pad.canvas.height) == (280, 280)
+    assert len(pad.children) == 3
