@@ -11,8 +11,8 @@ Times, in one run, side by side:
 
 These are times, so they live here and not in the tests: they depend on the machine and on
 what else it is doing. The tests check what the code does; this script says how fast.
-(``benchmarks/reading_speed.py`` times a phone photo, a drawing and a whole number with
-the default network.)
+(``benchmarks/reading_speed.py`` times phone photos, a drawing and a whole number on the
+number pad, with the network that reads your digits.)
 
 Usage, from the top folder of the course::
 
