@@ -44,7 +44,7 @@ from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from .data import IMAGE_SIDE, unscale_pixels
-from .own_digits import BLANK_MESSAGE, Reading, load_image, read_digit
+from .own_digits import BLANK_MESSAGE, UNSURE_BELOW, Reading, load_image, read_digit
 from .saving import load_reading_network
 from .strokes import stamp_segment
 from .whole_numbers import DigitInNumber, NumberReading, read_number
@@ -530,13 +530,15 @@ class NumberPad(DrawingPad):
                                  '<div class="dbh-message">Write a number first: digits side '
                                  'by side, each one whole</div></div>')
         else:
-            each = ", ".join(f"{digit.digit} ({digit.confidence:.2f})"
-                             for digit in reading.digits)
+            each = ", ".join(f'<span style="color: {_colour_of(digit)}">{digit.digit} '
+                             f"({digit.confidence:.2f})</span>" for digit in reading.digits)
+            unsure = ("" if min(digit.confidence for digit in reading.digits) >= UNSURE_BELOW
+                      else " (in brown: not sure)")
             self.answer.value = (
                 f'<div class="dbh-number-answer" data-number="{reading.number}" '
                 f'data-state="read"><div class="dbh-digit" style="color: {SURE_COLOUR}">'
                 f'{reading.number}</div><div class="dbh-message">each digit and how sure: '
-                f"{each}</div></div>")
+                f"{each}{unsure}</div></div>")
         self.boxes.value = boxes_png(self.ink if ink is None else ink,
                                      reading.digits if reading else [], self.BOXES_SCALE)
         self.timing.value = self._timing_html()
@@ -544,7 +546,8 @@ class NumberPad(DrawingPad):
 
 def boxes_png(ink: np.ndarray, digits: Sequence[DigitInNumber], scale: float = 0.5) -> bytes:
     """A PNG of ``ink`` (0 paper to 1 ink), ``scale`` times its size, dark on white, with a
-    box around each of ``digits`` and, above it, the digit read and its confidence."""
+    box around each of ``digits`` and, above it, the digit read and its confidence (in brown
+    when the network is unsure: its confidence is below ``UNSURE_BELOW``)."""
     height, width = ink.shape
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     grey = np.round(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
@@ -558,12 +561,17 @@ def boxes_png(ink: np.ndarray, digits: Sequence[DigitInNumber], scale: float = 0
     for digit in digits:
         left, top, right, bottom = (round(value * scale) for value in digit.box)
         top, bottom = top + above, bottom + above
-        pen.rectangle((left - 2, top - 2, right + 2, bottom + 2), outline=SURE_COLOUR, width=2)
+        colour = _colour_of(digit)
+        pen.rectangle((left - 2, top - 2, right + 2, bottom + 2), outline=colour, width=2)
         label = f"{digit.digit} ({digit.confidence:.2f})"
-        pen.text((left - 2, top - 4), label, fill=SURE_COLOUR, font=font, anchor="lb")
+        pen.text((left - 2, top - 4), label, fill=colour, font=font, anchor="lb")
     file = io.BytesIO()
     picture.save(file, format="PNG", compress_level=1)
     return file.getvalue()
+
+
+def _colour_of(digit: DigitInNumber) -> str:
+    return UNSURE_COLOUR if digit.confidence < UNSURE_BELOW else SURE_COLOUR
 
 
 class PadSwitch(widgets.VBox):

@@ -13,14 +13,15 @@ from datetime import datetime, timezone
 import numpy as np
 import pytest
 from ipycanvas.canvas import COMMANDS
-from PIL import Image, ImageDraw
+from PIL import Image, ImageColor, ImageDraw
 
 from helpers.data import DATA_DIR
-from helpers.drawing_pad import SEEN_SCALE, DrawingPad, NumberPad, PadSwitch, boxes_png, seen_png
+from helpers.drawing_pad import (SEEN_SCALE, SURE_COLOUR, UNSURE_COLOUR, DrawingPad, NumberPad,
+                                 PadSwitch, boxes_png, seen_png)
 from helpers.own_digits import BLANK_MESSAGE
 from helpers.saving import BEST_MODEL, DEFAULT_MODEL, load_network
 from helpers.strokes import draw_strokes, stamp_segment
-from helpers.whole_numbers import read_number
+from helpers.whole_numbers import DigitInNumber, read_number
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float, points: int = 40) -> list:
@@ -409,3 +410,15 @@ def test_the_one_digit_pad_stays_square(network):
     pad = DrawingPad(network)
     assert pad.ink.shape == (280, 280) and (pad.canvas.width, pad.canvas.height) == (280, 280)
     assert len(pad.children) == 3
+
+
+def test_the_boxes_of_unsure_digits_are_drawn_in_the_unsure_colour():
+    ink = np.zeros((280, 840), dtype=np.float32)
+    digits = [DigitInNumber(1, 0.3, (100, 40, 120, 240)),
+              DigitInNumber(7, 0.99, (300, 40, 420, 240))]
+    picture = np.asarray(Image.open(io.BytesIO(boxes_png(ink, digits))).convert("RGB")).astype(int)
+    for digit, colour in zip(digits, [UNSURE_COLOUR, SURE_COLOUR]):
+        rgb = np.array(ImageColor.getrgb(colour))
+        near = np.abs(picture - rgb).sum(axis=2) < 30
+        columns = np.nonzero(near.any(axis=0))[0]
+        assert columns.min() >= digit.box[0] / 2 - 4 and columns.max() <= digit.box[2] / 2 + 40
