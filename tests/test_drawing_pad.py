@@ -422,3 +422,13 @@ def test_the_boxes_of_unsure_digits_are_drawn_in_the_unsure_colour():
         near = np.abs(picture - rgb).sum(axis=2) < 30
         columns = np.nonzero(near.any(axis=0))[0]
         assert columns.min() >= digit.box[0] / 2 - 4 and columns.max() <= digit.box[2] / 2 + 40
+
+
+def test_a_file_that_is_not_a_picture_leaves_the_number_pad_s_number(network):
+    pad = NumberPad(network)
+    reading = pad.draw_strokes(shifted(DRAWN[1], -60) + shifted(DRAWN[7], 110))
+    ink = pad.ink.copy()
+    pad.upload.value = uploaded("notes.txt", b"not a picture")
+    assert "Could not read notes.txt" in pad.answer.value and "drawing is kept" in pad.answer.value
+    assert np.array_equal(pad.ink, ink) and pad.reading is reading
+    assert pad.read().number == "17"
