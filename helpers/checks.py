@@ -195,15 +195,20 @@ MNIST_TRAIN_MEAN, MNIST_TRAIN_STD = 0.1307, 0.3081
 
 def _training_pixels() -> np.ndarray:
     """The pixels of the 60,000 training images (uint8), read once."""
-    global _TRAINING_PIXELS
-    if _TRAINING_PIXELS is None:
+    return _digits_data("train")[0]
+
+
+def _digits_data(split: str) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels (uint8) and labels of the ``split`` set, read once."""
+    if split not in _DATA:
         from .data import mnist_path, read_mnist_csv
 
-        _TRAINING_PIXELS = read_mnist_csv(mnist_path("train")).drop(columns="label").to_numpy()
-    return _TRAINING_PIXELS
+        frame = read_mnist_csv(mnist_path(split))
+        _DATA[split] = (frame.drop(columns="label").to_numpy(), frame["label"].to_numpy())
+    return _DATA[split]
 
 
-_TRAINING_PIXELS = None
+_DATA: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
 
 def _scaling_problem(pixels: np.ndarray, inputs) -> Verdict | None:
@@ -555,6 +560,989 @@ def check_average_pooling(AveragePool2D) -> Verdict:
              inputs[:, :, 1::2, 0::2] + inputs[:, :, 1::2, 1::2]) / 4
     return _review_layer(AveragePool2D, inputs, means, "the means of the 2 x 2 blocks")
 
+
+
+# == the notebooks' other exercises: a result the learner computes, checked against a ======
+# == reference that the check computes another way ===========================================
+
+def _as_number(value, name: str) -> tuple[float | None, Verdict | None]:
+    """``value`` as a float, or a verdict saying that it should be one number."""
+    try:
+        return float(value), None
+    except (TypeError, ValueError):
+        return None, _verdict(WRONG, f"{name} should be one number, not a "
+                                     f"{type(value).__name__}.")
+
+
+def _as_array(value, name: str, shape: tuple, what: str) -> tuple[np.ndarray | None, Verdict | None]:
+    """``value`` as a float array of ``shape``, or a verdict saying what it should be."""
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None, _verdict(WRONG, f"{name} should be {what}, not a {type(value).__name__}.")
+    if array.shape != shape:
+        return None, _verdict(WRONG, f"{name} has shape {_shape(array)}: it should be {what}, "
+                                     f"shape {shape}.")
+    return array, None
+
+
+def _indices(value, name: str) -> tuple[list[int] | None, Verdict | None]:
+    """``value`` as a list of whole numbers, or a verdict saying that it should be one."""
+    try:
+        array = np.asarray(value).ravel()
+    except (TypeError, ValueError):
+        array = np.array([None])
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        return None, _verdict(WRONG, f"{name} should hold whole numbers (indices), not "
+                                     f"{array.dtype} values.")
+    return [int(item) for item in array], None
+
+
+def _sigmoid_forward(network, inputs: np.ndarray) -> np.ndarray:
+    """The outputs of a 784-hidden-10 sigmoid network, computed here in float64 (not with
+    the network's own forward)."""
+    weights = [np.asarray(getattr(network, name), dtype=np.float64) for name in GRADIENT_NAMES]
+    hidden = expit(np.asarray(inputs, dtype=np.float64) @ weights[0].T + weights[1])
+    return expit(hidden @ weights[2].T + weights[3])
+
+
+# -- notebook 00 ------------------------------------------------------------------------------
+
+def check_compression(ratio) -> Verdict:
+    """Exercise of notebook 00: ``ratio``, how many times longer ``mnist_test.csv.gz`` is
+    unzipped than on disk. The reference unzips it another way: zlib, a chunk at a time."""
+    import zlib
+
+    from .data import DATA_DIR
+
+    if _is_empty(ratio):
+        return _not_yet("ratio is not set yet.")
+    ratio, problem = _as_number(ratio, "ratio")
+    if problem is not None:
+        return problem
+    path = DATA_DIR / "mnist_test.csv.gz"
+    unzip, unzipped = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS), 0
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            unzipped += len(unzip.decompress(chunk))
+    unzipped += len(unzip.flush())
+    reference = unzipped / path.stat().st_size
+    if abs(ratio - reference) <= 0.01 * reference:
+        return _verdict(RIGHT, "your ratio agrees with the file unzipped another way (zlib, "
+                               "a chunk at a time), within 1 %.")
+    if ratio > 0 and abs(1 / ratio - reference) <= 0.01 * reference:
+        return _verdict(WRONG, "you divided the size on disk by the length unzipped: turn the "
+                               "fraction around, so that it says how many times smaller the "
+                               "zipped file is.")
+    if ratio <= 1:
+        return _verdict(WRONG, f"your ratio is {ratio:.3g}: compression makes the file smaller, "
+                               "so the length unzipped divided by the size on disk is above 1.")
+    return _verdict(WRONG, f"your ratio is {abs(ratio / reference - 1):.0%} away from the "
+                           "reference: divide the number of bytes that file.read() gives by the "
+                           "size of the file on disk (path.stat().st_size).")
+
+
+# -- notebook 01 ------------------------------------------------------------------------------
+
+def check_ink(ink, least_ink, most_ink) -> Verdict:
+    """Exercise of notebook 01: ``ink``, the mean pixel value (0..255) of the training images
+    of each digit, and the digits with the least and the most ink. The reference sums the
+    pixels per digit with ``np.bincount``, not with pandas."""
+    if _is_empty(ink) or _is_empty(least_ink) or _is_empty(most_ink):
+        return _not_yet("ink, least_ink and most_ink are not all set yet.")
+    pixels, labels = _digits_data("train")
+    per_image = pixels.sum(axis=1, dtype=np.float64)
+    reference = np.bincount(labels, weights=per_image) / (np.bincount(labels) * pixels.shape[1])
+    if hasattr(ink, "index") and hasattr(ink, "reindex"):  # a pandas Series, maybe sorted
+        if np.shape(ink) == (10,) and set(ink.index) == set(range(10)):
+            ink = ink.reindex(range(10))
+    values = np.asarray(ink, dtype=float) if np.ndim(ink) else np.array([ink], dtype=float)
+    if values.shape == (10, 784):
+        return _verdict(WRONG, "ink has a mean for every pixel of every digit: average over the "
+                               "784 pixels too (axis=1), to get one number per digit.")
+    if values.shape != (10,):
+        return _verdict(WRONG, f"ink has shape {_shape(values)}: it should hold 10 numbers, the "
+                               "mean pixel value of each digit 0 to 9.")
+    if not np.allclose(values, reference, rtol=1e-6):
+        if np.allclose(values, reference / 255, rtol=1e-6) or \
+                np.allclose(values, 0.01 + 0.99 * reference / 255, rtol=1e-6):
+            return _verdict(WRONG, "ink is on the scale of the network's inputs: give it in "
+                                   "pixel values, 0 (paper) to 255 (full ink).")
+        if np.allclose(np.sort(values), np.sort(reference), rtol=1e-6):
+            return _verdict(WRONG, "ink holds the right numbers in the wrong order: keep them in "
+                                   "the order of the digits 0 to 9 (or as a pandas Series whose "
+                                   "index is the digit).")
+        return _verdict(WRONG, "ink differs from the mean pixel value of each digit over its "
+                               "training images: average the rows of `means` (one per digit) "
+                               "over their 784 pixels.")
+    problems = []
+    for name, value, right, other in [("least_ink", least_ink, reference.argmin(), reference.argmax()),
+                                      ("most_ink", most_ink, reference.argmax(), reference.argmin())]:
+        if value == other:
+            problems.append(f"{name} is the digit at the other end")
+        elif value != right:
+            problems.append(f"{name} is not the digit whose ink is {name.split('_')[0]}")
+    if problems:
+        return _verdict(WRONG, "ink is right, but " + "; ".join(problems) + ".")
+    return _verdict(RIGHT, "ink agrees with the pixels summed per digit another way, and so do "
+                           "the digits with the least and the most ink.")
+
+
+def check_never_ink(never_ink) -> Verdict:
+    """Exercise of notebook 01: ``never_ink``, True for each pixel that is 0 in every one of
+    the 60,000 training images. The reference counts each pixel's non-zero values."""
+    if _is_empty(never_ink):
+        return _not_yet("never_ink is not set yet.")
+    if np.ndim(never_ink) == 0:
+        return _verdict(WRONG, "never_ink should be one True or False per pixel (784 of them, "
+                               "or 28 x 28), not one number: its sum is then how many.")
+    values = np.asarray(never_ink)
+    if values.size != 784:
+        return _verdict(WRONG, f"never_ink has shape {_shape(values)}: it needs one True or "
+                               "False for each of the 784 pixels.")
+    if values.dtype != bool:
+        return _verdict(WRONG, f"never_ink holds {values.dtype} values: make it True/False, "
+                               "such as the result of a comparison (==).")
+    pixels, _ = _digits_data("train")
+    reference = np.count_nonzero(pixels, axis=0) == 0
+    values = values.ravel()
+    if np.array_equal(values, reference):
+        return _verdict(RIGHT, f"your pixels agree with those counted another way: "
+                               f"{int(reference.sum())} pixels are never ink.")
+    if np.array_equal(values, ~reference):
+        return _verdict(WRONG, "you marked the pixels that hold ink in some image: the opposite.")
+    return _verdict(WRONG, f"{int((values != reference).sum())} of the 784 pixels differ from "
+                           "those counted another way: use all 60,000 training images "
+                           "(`pixels`), and keep a pixel if its largest value is 0.")
+
+
+def check_unusual_sevens(farthest) -> Verdict:
+    """Exercise of notebook 01: ``farthest``, the rows of ``train`` of the five sevens
+    farthest from the average 7. The reference measures the distances in float64 with
+    ``np.einsum``, on the training set read by the check."""
+    if _is_empty(farthest):
+        return _not_yet("farthest is not set yet.")
+    rows, problem = _indices(farthest, "farthest")
+    if problem is not None:
+        return problem
+    pixels, labels = _digits_data("train")
+    sevens = np.flatnonzero(labels == 7)
+    difference = pixels[sevens].astype(np.float64) - pixels[sevens].mean(axis=0)
+    distance = np.sqrt(np.einsum("ij,ij->i", difference, difference))
+    order = np.argsort(distance)
+    reference, nearest = set(sevens[order[-5:]].tolist()), set(sevens[order[:5]].tolist())
+    if len(rows) != 5:
+        return _verdict(WRONG, f"farthest has {len(rows)} rows: it should name 5.")
+    if set(rows) == reference:
+        return _verdict(RIGHT, "your five sevens are the five farthest from the average 7, "
+                               "measured another way.")
+    if set(rows) == set(order[-5:].tolist()):
+        return _verdict(WRONG, "these are the positions among the sevens, not the rows of the "
+                               "training set: take them from the sevens' index (sevens.index).")
+    if set(rows) == nearest:
+        return _verdict(WRONG, "these are the five sevens closest to the average: the most "
+                               "usual ones. Take the largest distances.")
+    if any(not 0 <= row < len(labels) or labels[row] != 7 for row in rows):
+        return _verdict(WRONG, "some of your rows are not sevens of the training set.")
+    return _verdict(WRONG, f"{len(set(rows) - reference)} of your 5 sevens are not among the 5 "
+                           "farthest from the average 7: measure each seven's distance to "
+                           "means.loc[7] over its 784 pixels and take the largest.")
+
+
+# -- notebook 02 ------------------------------------------------------------------------------
+
+def check_hidden_node(by_hand, network, x) -> Verdict:
+    """Exercise of notebook 02: ``by_hand``, the output of hidden node 0 of ``network`` for
+    the inputs ``x``. The reference is computed here in float64 with ``np.dot``."""
+    if _is_empty(by_hand):
+        return _not_yet("by_hand is not set yet.")
+    if np.size(by_hand) != 1:
+        return _verdict(WRONG, f"by_hand has shape {_shape(by_hand)}: it should be one number, "
+                               "the output of hidden node 0 alone.")
+    value, problem = _as_number(np.ravel(by_hand)[0], "by_hand")
+    if problem is not None:
+        return problem
+    weights = np.asarray(network.w_input_hidden[0], dtype=np.float64)
+    bias = float(network.b_hidden[0])
+    z = float(np.dot(weights, np.asarray(x, dtype=np.float64))) + bias
+    if abs(value - expit(z)) <= 1e-5:
+        return _verdict(RIGHT, "your output of hidden node 0 agrees with the one computed "
+                               "another way (within 1e-5).")
+    if abs(value - z) <= 1e-4:
+        return _verdict(WRONG, "that is z, the sum before the sigmoid: apply the sigmoid to it.")
+    if abs(value - expit(z - bias)) <= 1e-5:
+        return _verdict(WRONG, "the bias is missing: start the sum from net.b_hidden[0].")
+    return _verdict(WRONG, "your value differs from hidden node 0's output: sum "
+                           "w_input_hidden[0, i] * x[i] over all 784 inputs, add b_hidden[0], "
+                           "then apply the sigmoid.")
+
+
+def check_wrong_sign(uphill_error, uphill_losses) -> Verdict:
+    """Exercise of notebook 02: the relative error that the numerical check gives for a
+    ``b_output`` gradient of the wrong sign, and the losses of 5 training steps of a
+    784-30-10 network (seed 1, float64) with that sign on the first training digit. The
+    reference steps uphill here: each parameter plus (not minus) the step."""
+    from .data import DATA_DIR, read_mnist_csv, scale_pixels
+    from .network import NeuralNetwork
+
+    if _is_empty(uphill_error) or _is_empty(uphill_losses):
+        return _not_yet("uphill_error and uphill_losses are not both set yet.")
+    error, problem = _as_number(uphill_error, "uphill_error")
+    if problem is not None:
+        return problem
+    losses, problem = _as_array(uphill_losses, "uphill_losses", (5,),
+                                "the loss before each of the 5 training steps")
+    if problem is not None:
+        return problem
+    sample = read_mnist_csv(DATA_DIR / "mnist_train_100.csv")
+    x = scale_pixels(sample.drop(columns="label").to_numpy()[:1]).astype(np.float64)
+    label = sample["label"].to_numpy()[:1]
+    network = NeuralNetwork(784, 30, 10, seed=1, dtype=np.float64)
+    targets = np.full((1, 10), 0.01)
+    targets[0, label[0]] = 0.99
+    reference = []
+    for _ in range(5):
+        outputs = _sigmoid_forward(network, x)
+        reference.append(0.5 * float(np.sum((targets - outputs) ** 2)))
+        for name, gradient in network.gradients(x, label).items():
+            getattr(network, name)[...] += network.learning_rate * gradient  # uphill
+    problems = []
+    if abs(error - 1) > 1e-3:
+        if error < 1e-3:
+            problems.append("uphill_error is tiny: that gradient still has the right sign; "
+                            "compare the gradients of the network with the swapped sign")
+        else:
+            problems.append(f"uphill_error is {error:.3g}: measure it with the notebook's "
+                            "relative_error, against the numerical gradient")
+    if not np.allclose(losses, reference, rtol=1e-6):
+        if np.all(np.diff(losses) < 0):
+            problems.append("uphill_losses fall: the network you trained still steps downhill")
+        else:
+            problems.append("uphill_losses differ from 5 steps uphill: train a fresh "
+                            "784-30-10 network with the swapped sign (seed 1, float64) on "
+                            "inputs[0] and labels[0], and keep what each train call returns")
+    if problems:
+        return _verdict(WRONG, "; ".join(problems) + ".")
+    return _verdict(RIGHT, "the relative error and the 5 losses agree with a network stepped "
+                           "uphill another way: each step makes the loss larger.")
+
+
+def check_learning_rate_curves(curves, fastest) -> Verdict:
+    """Exercise of notebook 02: ``curves[rate]``, the mean loss on the 100 training digits
+    after each of 10 epochs of one-sample steps (fresh 784-200-10 networks, seed 42), for
+    the rates 0.01, 0.1, 0.3 and 1.0, and the fastest rate. The reference trains the same
+    networks here, with the loss computed by the check's own forward pass."""
+    from .data import DATA_DIR, read_mnist_csv, scale_pixels
+    from .network import NeuralNetwork
+
+    rates = (0.01, 0.1, 0.3, 1.0)
+    if _is_empty(curves) or _is_empty(fastest):
+        return _not_yet("curves and fastest are not both set yet.")
+    if not isinstance(curves, dict) or sorted(curves) != list(rates):
+        return _verdict(WRONG, "curves should be a dict with one entry for each learning rate "
+                               "0.01, 0.1, 0.3 and 1.0.")
+    sample = read_mnist_csv(DATA_DIR / "mnist_train_100.csv")
+    inputs = scale_pixels(sample.drop(columns="label").to_numpy())
+    labels = sample["label"].to_numpy()
+    targets = np.full((len(labels), 10), 0.01)
+    targets[np.arange(len(labels)), labels] = 0.99
+    finals = {}
+    for rate in rates:
+        curve, problem = _as_array(curves[rate], f"curves[{rate}]", (10,),
+                                   "the mean loss after each of the 10 epochs")
+        if problem is not None:
+            return problem
+        network = NeuralNetwork(784, 200, 10, learning_rate=rate, seed=42)
+        reference = []
+        for _ in range(10):
+            for x, label in zip(inputs, labels):
+                network.train(x, label)
+            outputs = _sigmoid_forward(network, inputs)
+            reference.append(0.5 * float(np.sum((targets - outputs) ** 2)) / len(labels))
+        if not np.allclose(curve, reference, rtol=1e-3):
+            if np.allclose(curve[-1], reference[-1], rtol=1e-3):
+                return _verdict(WRONG, f"curves[{rate}] ends right but differs on the way: record "
+                                       "the mean loss after each epoch, not during it.")
+            return _verdict(WRONG, f"curves[{rate}] differs from the reference: train a fresh "
+                                   "NeuralNetwork(784, 200, 10, learning_rate=rate, seed=42) one "
+                                   "digit at a time over the 100 digits, 10 times, and record "
+                                   "net.loss(inputs, labels) after each pass.")
+        finals[rate] = reference[-1]
+    best = min(finals, key=finals.get)
+    if fastest != best:
+        return _verdict(WRONG, "the curves are right, but fastest is not the learning rate whose "
+                               "loss is lowest after 10 epochs.")
+    return _verdict(RIGHT, "all four curves agree with networks trained another way, and "
+                           "fastest is the rate with the lowest loss after 10 epochs.")
+
+
+# -- notebook 04 ------------------------------------------------------------------------------
+
+def check_confident_mistakes(most_sure, labels, predictions, confidences) -> Verdict:
+    """Exercise of notebook 04: ``most_sure``, the 12 wrong answers with the highest
+    confidence, the surest first. The reference puts -infinity at the right answers and
+    sorts all the confidences."""
+    if _is_empty(most_sure):
+        return _not_yet("most_sure is not set yet.")
+    picked, problem = _indices(most_sure, "most_sure")
+    if problem is not None:
+        return problem
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    confidences = np.asarray(confidences, dtype=float)
+    ranked = np.argsort(-np.where(predictions != labels, confidences, -np.inf), kind="stable")
+    reference = ranked[:12].tolist()
+    if len(picked) != 12:
+        return _verdict(WRONG, f"most_sure has {len(picked)} images: it should have 12.")
+    if any(not 0 <= i < len(labels) for i in picked):
+        return _verdict(WRONG, f"most_sure should hold indices of test images, 0 to {len(labels) - 1}.")
+    if any(predictions[i] == labels[i] for i in picked):
+        return _verdict(WRONG, "some of your images were read right: pick among the mistakes "
+                               "(wrong) only.")
+    if picked == reference:
+        return _verdict(RIGHT, "your 12 mistakes are those of highest confidence, surest first, "
+                               "as sorted another way.")
+    if sorted(picked) == sorted(reference):
+        return _verdict(WRONG, "the right 12 mistakes, in the wrong order: the surest first.")
+    return _verdict(WRONG, f"{len(set(picked) - set(reference))} of your 12 are not among the 12 "
+                           "surest mistakes: sort the mistakes by their confidence, largest "
+                           "first (np.argsort sorts smallest first).")
+
+
+def check_pairs_both_ways(top_pairs, labels, predictions) -> Verdict:
+    """Exercise of notebook 04: ``top_pairs``, the five pairs of digits ``(a, b)``, ``a < b``,
+    mixed up most often in either direction, most first. The reference counts the mistakes
+    one by one with a Counter; pairs tied in count may come in either order."""
+    from collections import Counter
+
+    if _is_empty(top_pairs):
+        return _not_yet("top_pairs is not set yet.")
+    try:
+        pairs = [tuple(int(digit) for digit in pair) for pair in top_pairs]
+    except (TypeError, ValueError):
+        return _verdict(WRONG, "top_pairs should be a list of pairs of digits, such as "
+                               "[(2, 7), ...].")
+    if len(pairs) != 5 or any(len(pair) != 2 for pair in pairs):
+        return _verdict(WRONG, "top_pairs should hold five pairs of two digits.")
+    if any(a == b for a, b in pairs):
+        return _verdict(WRONG, "a pair of a digit with itself counts right answers: mix-ups are "
+                               "two different digits.")
+    if any(a > b for a, b in pairs):
+        return _verdict(WRONG, "write each pair with the smaller digit first, (a, b) with a < b.")
+    both_ways = Counter((min(t, p), max(t, p)) for t, p in zip(labels, predictions) if t != p)
+    counts = [both_ways[pair] for pair in pairs]
+    fifth = sorted(both_ways.values(), reverse=True)[4]
+    if len(set(pairs)) == 5 and min(counts) >= fifth and counts == sorted(counts, reverse=True):
+        return _verdict(RIGHT, "your five pairs are those mixed up most often in either "
+                               "direction, most first, as counted another way.")
+    if len(set(pairs)) == 5 and min(counts) >= fifth:
+        return _verdict(WRONG, "the right five pairs, in the wrong order: the most mixed up first.")
+    return _verdict(WRONG, "some of your pairs are not among the five mixed up most often in "
+                           "either direction: add the matrix to its transpose and rank the "
+                           "cells above the diagonal.")
+
+
+def check_answer_when_sure(thresholds, answered, accuracy_answered, confidences, correct) -> Verdict:
+    """Exercise of notebook 04: for each threshold, the share of test images answered
+    (confidence at least the threshold) and the accuracy on them. The reference sorts the
+    confidences once and counts with ``np.searchsorted`` and a running sum."""
+    if _is_empty(answered) or _is_empty(accuracy_answered):
+        return _not_yet("answered and accuracy_answered are not both set yet.")
+    thresholds = np.asarray(thresholds, dtype=float)
+    shape = thresholds.shape
+    shares, problem = _as_array(answered, "answered", shape, "one share per threshold")
+    if problem is not None:
+        return problem
+    accuracies, problem = _as_array(accuracy_answered, "accuracy_answered", shape,
+                                    "one accuracy per threshold")
+    if problem is not None:
+        return problem
+    confidences, correct = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=bool)
+    order = np.argsort(confidences)
+    ranked = confidences[order]
+    right_from = np.concatenate([np.cumsum(correct[order][::-1])[::-1], [0]])  # right at or above
+    first = np.searchsorted(ranked, thresholds, side="left")
+    how_many = len(confidences) - first
+    reference_shares = how_many / len(confidences)
+    reference_accuracies = right_from[first] / np.maximum(how_many, 1)
+    problems = []
+    if not np.allclose(shares, reference_shares, atol=1e-9):
+        if np.allclose(shares, 100 * reference_shares, atol=1e-7):
+            problems.append("answered is in percent: give shares from 0 to 1")
+        else:
+            problems.append("answered differs: it is the share of all test images whose "
+                            "confidence is at least the threshold")
+    if not np.allclose(accuracies, reference_accuracies, atol=1e-9):
+        if np.allclose(accuracies, 100 * reference_accuracies, atol=1e-7):
+            problems.append("accuracy_answered is in percent: give shares from 0 to 1")
+        elif np.allclose(accuracies, right_from[first] / len(confidences), atol=1e-9):
+            problems.append("accuracy_answered divides by all test images: divide by the "
+                            "answered ones only")
+        else:
+            problems.append("accuracy_answered differs: it is the share of right answers "
+                            "among the images answered at that threshold")
+    if problems:
+        return _verdict(WRONG, "; ".join(problems) + ".")
+    return _verdict(RIGHT, f"for all {len(thresholds)} thresholds the shares answered and their "
+                           "accuracy agree with those counted another way.")
+
+
+# -- notebook 06 ------------------------------------------------------------------------------
+
+def _backquery_here(network, targets: np.ndarray) -> np.ndarray:
+    """The backquery of ``targets``, written here again (not helpers.inside's code)."""
+    def stretch(signal):
+        low, high = signal.min(), signal.max()
+        return 0.01 + 0.98 * (signal - low) / (high - low)
+
+    def inverse_sigmoid(y):
+        return np.log(y) - np.log1p(-y)
+
+    weights = [np.asarray(getattr(network, name), dtype=np.float64) for name in GRADIENT_NAMES]
+    hidden = stretch((inverse_sigmoid(targets) - weights[3]) @ weights[2])
+    return stretch((inverse_sigmoid(hidden) - weights[1]) @ weights[0])
+
+
+def check_untrained_backquery(untrained_imagined, untrained_read) -> Verdict:
+    """Exercise of notebook 06: the backqueries of the digits 0 to 9 of an untrained
+    ``NeuralNetwork(seed=1)`` and what it reads in them. The reference runs the backquery
+    and the forward pass with code of its own."""
+    from .network import NeuralNetwork
+
+    if _is_empty(untrained_imagined) or _is_empty(untrained_read):
+        return _not_yet("untrained_imagined and untrained_read are not both set yet.")
+    images, problem = _as_array(untrained_imagined, "untrained_imagined", (10, 784),
+                                "one image of 784 values per digit 0 to 9")
+    if problem is not None:
+        return problem
+    read, problem = _as_array(untrained_read, "untrained_read", (10,),
+                              "one digit read per image")
+    if problem is not None:
+        return problem
+    untrained = NeuralNetwork(seed=1)
+    reference = np.array([_backquery_here(untrained, np.where(np.arange(10) == digit, 0.99, 0.01))
+                          for digit in range(10)])
+    if not np.allclose(images, reference, atol=1e-5):
+        trained_like = np.allclose(images.min(axis=1), 0.01, atol=1e-6)
+        return _verdict(WRONG, "untrained_imagined differs from the backqueries of "
+                               "NeuralNetwork(seed=1)" +
+                        (": did you backquery `network`, the trained one?" if trained_like else
+                         ": backquery(untrained, digit) for each digit 0 to 9, in order") + ".")
+    if not np.array_equal(read, _sigmoid_forward(untrained, images).argmax(axis=1)):
+        return _verdict(WRONG, "the images are right; untrained_read is not what the untrained "
+                               "network reads in them: query it with the images and take the "
+                               "digit of the largest output.")
+    return _verdict(RIGHT, "the ten backqueries and what the untrained network reads in them "
+                           "agree with a backquery and a forward pass written another way.")
+
+
+def check_three_or_eight(targets, three_or_eight, read_as, network) -> Verdict:
+    """Exercise of notebook 06: ``targets`` (0.99 at 3 and at 8), the backquery of them
+    and the digit that ``network`` reads in it. The reference runs the backquery and the
+    forward pass with code of its own."""
+    if _is_empty(three_or_eight) or _is_empty(read_as):
+        return _not_yet("three_or_eight and read_as are not both set yet.")
+    wanted = np.where(np.isin(np.arange(10), [3, 8]), 0.99, 0.01)
+    targets, problem = _as_array(targets, "targets", (10,), "ten target values")
+    if problem is not None:
+        return problem
+    if not np.allclose(targets, wanted):
+        return _verdict(WRONG, "targets should be 0.99 at 3 and at 8 and 0.01 elsewhere: "
+                               "targets[[3, 8]] = 0.99.")
+    image, problem = _as_array(three_or_eight, "three_or_eight", (784,), "one image of 784 values")
+    if problem is not None:
+        return problem
+    if not np.allclose(image, _backquery_here(network, wanted), atol=1e-5):
+        return _verdict(WRONG, "three_or_eight differs from the backquery of these targets: "
+                               "backquery(network, targets).")
+    if read_as != _sigmoid_forward(network, image).argmax():
+        return _verdict(WRONG, "the image is right; read_as is not the digit of the network's "
+                               "largest output for it.")
+    return _verdict(RIGHT, "the image and what the network reads in it agree with a backquery "
+                           "and a forward pass written another way.")
+
+
+def check_silenced(ones_units, after, network, test_inputs, test_labels) -> Verdict:
+    """Exercise of notebook 06: ``ones_units``, the 10 most selective hidden units that
+    prefer 1, and ``after``, the accuracy on each digit's test images once they are cut
+    off from the outputs. The reference loads its own copy of the shipped network, finds
+    the units from their mean activity (counted with ``np.bincount``) and computes the
+    forward pass itself."""
+    from .saving import DEFAULT_MODEL, load_network
+
+    if _is_empty(ones_units) or _is_empty(after):
+        return _not_yet("ones_units and after are not both set yet.")
+    units, problem = _indices(ones_units, "ones_units")
+    if problem is not None:
+        return problem
+    accuracies, problem = _as_array(after, "after", (10,), "one accuracy per digit 0 to 9")
+    if problem is not None:
+        return problem
+    if np.any(np.all(np.asarray(network.w_hidden_output) == 0, axis=0)):
+        return _verdict(WRONG, "`network` itself has silenced units: silence them in the copy "
+                               "`silenced`, and reload `network` (load_network(DEFAULT_MODEL)) "
+                               "so that the rest of the notebook works on the whole network.")
+    reference_network = load_network(DEFAULT_MODEL)
+    labels = np.asarray(test_labels)
+    inputs = np.asarray(test_inputs, dtype=np.float64)
+    hidden = expit(inputs @ np.asarray(reference_network.w_input_hidden, dtype=np.float64).T
+                   + reference_network.b_hidden)
+    activity = np.stack([np.bincount(labels, weights=hidden[:, unit]) for unit in
+                         range(hidden.shape[1])], axis=1) / np.bincount(labels)[:, None]
+    preferred = activity.argmax(axis=0)
+    selectivity = activity.max(axis=0) - (activity.sum(axis=0) - activity.max(axis=0)) / 9
+    candidates = np.flatnonzero(preferred == 1)
+    reference_units = candidates[np.argsort(-selectivity[candidates], kind="stable")[:10]]
+    if len(units) != 10:
+        return _verdict(WRONG, f"ones_units has {len(units)} units: it should have 10.")
+    if any(not 0 <= unit < hidden.shape[1] or preferred[unit] != 1 for unit in units):
+        return _verdict(WRONG, "some of your units do not prefer 1 (their strongest mean "
+                               "activity is for another digit).")
+    if set(units) != set(reference_units.tolist()):
+        return _verdict(WRONG, "your units prefer 1, but they are not the 10 most selective of "
+                               "them: keep the order of by_selectivity.")
+    reference_network.w_hidden_output[:, units] = 0
+    answers = _sigmoid_forward(reference_network, inputs).argmax(axis=1)
+    reference = np.bincount(labels, weights=answers == labels) / np.bincount(labels)
+    if not np.allclose(accuracies, reference, atol=1e-9):
+        if np.allclose(accuracies, 100 * reference, atol=1e-7):
+            return _verdict(WRONG, "after is in percent: give shares from 0 to 1.")
+        return _verdict(WRONG, "the units are right, but after differs from the accuracies with "
+                               "them silenced: set their columns of silenced.w_hidden_output to "
+                               "0 (w_hidden_output[:, units]) and measure each digit's test images.")
+    return _verdict(RIGHT, "your 10 units and the accuracies without them agree with those "
+                           "found and measured another way.")
+
+
+# -- notebook 05 ------------------------------------------------------------------------------
+
+def _accuracy_on(network, images, truth) -> float:
+    """The share of ``images`` (each 784 inputs) that ``network`` reads as ``truth``,
+    with the forward pass computed here."""
+    answers = _sigmoid_forward(network, np.stack([np.ravel(image) for image in images]))
+    return float(np.mean(answers.argmax(axis=1) == np.asarray(truth)))
+
+
+def _check_accuracies(name: str, values, reference: dict, tolerance: float, how: str) -> str | None:
+    """None if ``values[i]`` is within ``tolerance`` of ``reference[i]`` for every i of the
+    reference; otherwise what is wrong, in words."""
+    for index, right in reference.items():
+        value = float(values[index])
+        if value > 1:
+            return f"{name} is in percent: give shares from 0 to 1"
+        if abs(value - right) > tolerance + 1e-9:
+            return f"{name}[{index}] is {value:.3f}, but {how} gives {right:.3f}"
+    return None
+
+
+def check_left_out_steps(stretched_accuracy, boxed_accuracy, network, paths) -> Verdict:
+    """Exercise of notebook 05: the accuracy on the sample drawings (a) cropped and
+    stretched to 28 x 28, (b) fitted into 20 x 20 and put in the middle of 28 x 28. The
+    reference stretches with ``scipy.ndimage.zoom`` (not Pillow) and pads the box with
+    ``np.pad``; a stretch done another way may read a drawing or two differently, so (a)
+    may differ by two drawings."""
+    from .own_digits import prepare_steps
+
+    if _is_empty(stretched_accuracy) or _is_empty(boxed_accuracy):
+        return _not_yet("stretched_accuracy and boxed_accuracy are not both set yet.")
+    values = []
+    for name, value in [("stretched_accuracy", stretched_accuracy), ("boxed_accuracy", boxed_accuracy)]:
+        number, problem = _as_number(value, name)
+        if problem is not None:
+            return problem
+        values.append(number)
+    truth = [int(path.name[0]) for path in paths]
+    stretched, boxed = [], []
+    for path in paths:
+        steps = prepare_steps(path)
+        cropped = steps["cropped"].astype(np.float64)
+        small = np.clip(ndimage.zoom(cropped, (28 / cropped.shape[0], 28 / cropped.shape[1]),
+                                     order=1, grid_mode=True, mode="nearest"), 0, 1)
+        stretched.append(0.01 + 0.99 * small / small.max())
+        boxed.append(0.01 + 0.99 * np.pad(steps["fitted_20x20"], 4))
+    two = 2 / len(paths)
+    problem = (_check_accuracies("stretched_accuracy", values, {0: _accuracy_on(network, stretched, truth)},
+                                 two, "a stretch done another way (within two drawings)") or
+               _check_accuracies("boxed_accuracy", values, {1: _accuracy_on(network, boxed, truth)},
+                                 1e-9, "the box in the middle"))
+    if problem:
+        problem = problem.replace("[0]", "").replace("[1]", "")
+        return _verdict(WRONG, problem + ": prepare each of the 40 drawings that way, read them "
+                                         "all, and take the share read right.")
+    return _verdict(RIGHT, "both accuracies agree with the drawings prepared another way.")
+
+
+def check_tilted(angles, tilted_accuracy, network, paths) -> Verdict:
+    """Exercise of notebook 05: the accuracy on the sample drawings turned by each of
+    ``angles`` and then prepared. The reference turns the ink with
+    ``scipy.ndimage.rotate`` (not Pillow) at -60, 0 and 60 degrees; two ways of turning
+    may read a few drawings differently, so it allows four drawings of difference."""
+    from .own_digits import load_image, prepare
+
+    if _is_empty(tilted_accuracy):
+        return _not_yet("tilted_accuracy is not set yet.")
+    angles = [float(angle) for angle in np.ravel(angles)]
+    values, problem = _as_array(tilted_accuracy, "tilted_accuracy", (len(angles),),
+                                "one accuracy per angle")
+    if problem is not None:
+        return problem
+    truth = [int(path.name[0]) for path in paths]
+    inks = [load_image(path) for path in paths]
+    reference = {}
+    for angle in (-60.0, 0.0, 60.0):
+        if angle in angles:
+            turned = [np.clip(ndimage.rotate(ink, angle, reshape=True, order=1), 0, 1)
+                      if angle else ink for ink in inks]
+            reference[angles.index(angle)] = _accuracy_on(network, [prepare(ink) for ink in turned], truth)
+    if 0.0 in angles and abs(values[angles.index(0.0)] - reference[angles.index(0.0)]) \
+            > 1 / len(paths) + 1e-9 and values[angles.index(0.0)] <= 1:
+        return _verdict(WRONG, "at 0 degrees your accuracy differs from that of the drawings "
+                               "prepared as they are: turn the ink (load_image), then prepare "
+                               "the turned image, and read all 40.")
+    problem = _check_accuracies("tilted_accuracy", values, reference, 4 / len(paths),
+                                "turning another way (within four drawings)")
+    if problem:
+        return _verdict(WRONG, problem + ": turn with expand=True, so that no ink is cut off, "
+                                         "positive angles anticlockwise.")
+    return _verdict(RIGHT, "your accuracies at -60, 0 and 60 degrees agree with the drawings "
+                           "turned another way.")
+
+
+def check_shift_cost(as_is, prepared_back, network, test_inputs, test_labels) -> Verdict:
+    """Exercise of notebook 05: the accuracy on the first 200 test digits shifted 0 to 6
+    pixels to the right, as they are and after ``prepare``. The reference shifts with
+    ``np.roll`` and a paper column, at every shift as they are, and prepared at 0 and 6."""
+    from .own_digits import prepare
+
+    if _is_empty(as_is) or _is_empty(prepared_back):
+        return _not_yet("as_is and prepared_back are not both set yet.")
+    values = {}
+    for name, value in [("as_is", as_is), ("prepared_back", prepared_back)]:
+        values[name], problem = _as_array(value, name, (7,), "one accuracy per shift 0 to 6")
+        if problem is not None:
+            return problem
+    digits = np.asarray(test_inputs[:200], dtype=np.float64).reshape(-1, 28, 28)
+    labels = np.asarray(test_labels[:200])
+    shifted = {}
+    for shift in range(7):
+        moved = np.roll(digits, shift, axis=2)
+        moved[:, :, :shift] = 0.01
+        shifted[shift] = moved
+    reference_as_is = {shift: _accuracy_on(network, shifted[shift], labels) for shift in range(7)}
+    reference_prepared = {shift: _accuracy_on(network, [prepare(image - 0.01) for image in
+                                                        shifted[shift]], labels) for shift in (0, 6)}
+    problem = (_check_accuracies("as_is", values["as_is"], reference_as_is, 1e-9,
+                                 "the digits shifted another way") or
+               _check_accuracies("prepared_back", values["prepared_back"], reference_prepared,
+                                 1e-9, "the shifted digits prepared another way"))
+    if problem:
+        return _verdict(WRONG, problem + ": shift the first 200 test digits to the right, fill "
+                                         "the columns on the left with paper (0.01), and for "
+                                         "prepared_back prepare each shifted image minus 0.01 "
+                                         "(ink 0 on paper).")
+    return _verdict(RIGHT, "your accuracies agree with the digits shifted and prepared another way.")
+
+
+# -- notebook 03 ------------------------------------------------------------------------------
+
+BIGGER_BATCH_RATES = (0.5, 1.0, 2.0, 4.0)
+
+
+def check_bigger_batches(accuracy_64, fit_inputs, fit_labels, val_inputs, val_labels) -> Verdict:
+    """Exercise of notebook 03: ``accuracy_64[rate]``, the validation accuracy after one
+    epoch with batches of 64 (None where training diverged), for the rates 0.5, 1.0, 2.0
+    and 4.0. The reference trains at 1.0 (the same seed gives the same number; another
+    seed may give one about half a percent away, so it allows 0.01), and trains again each
+    rate marked None, to see that it does diverge."""
+    from .core import TrainingDiverged
+    from .network import NeuralNetwork
+    from .training import fit
+
+    if accuracy_64 is None or accuracy_64 is Ellipsis or (
+            isinstance(accuracy_64, dict) and Ellipsis in accuracy_64.values()):
+        return _not_yet("accuracy_64 is not set yet.")
+    if not isinstance(accuracy_64, dict) or sorted(accuracy_64) != list(BIGGER_BATCH_RATES):
+        return _verdict(WRONG, "accuracy_64 should be a dict with one entry for each learning "
+                               "rate 0.5, 1.0, 2.0 and 4.0.")
+    for rate, value in accuracy_64.items():
+        if value is not None:
+            number, problem = _as_number(value, f"accuracy_64[{rate}]")
+            if problem is not None:
+                return problem
+            if not 0 <= number <= 1:
+                return _verdict(WRONG, f"accuracy_64[{rate}] is {number:g}: give accuracies as "
+                                       "shares from 0 to 1 (None where training diverged).")
+
+    def train(rate):
+        network = NeuralNetwork(784, 200, 10, learning_rate=rate, seed=42)
+        history = fit(network, fit_inputs, fit_labels, epochs=1, batch_size=64,
+                      validation=(val_inputs, val_labels), progress=False)
+        return history["validation_accuracy"][-1]
+
+    for rate in [rate for rate, value in accuracy_64.items() if value is None]:
+        try:
+            train(rate)
+        except TrainingDiverged:
+            continue
+        return _verdict(WRONG, f"accuracy_64[{rate}] is None, but training at {rate} with "
+                               "batches of 64 does not diverge here: record its validation "
+                               "accuracy.")
+    if accuracy_64[1.0] is not None:
+        reference = train(1.0)
+        if abs(float(accuracy_64[1.0]) - reference) > 0.01:
+            return _verdict(WRONG, f"accuracy_64[1.0] is {float(accuracy_64[1.0]):.4f}, but one "
+                                   f"epoch with batches of 64 gives {reference:.4f} here: train a "
+                                   "fresh network on fit_inputs for one epoch, batch_size=64, and "
+                                   "take the last validation accuracy.")
+    return _verdict(RIGHT, "the accuracy at 1.0 agrees with a network trained here, and the "
+                           "rates you marked as diverged do diverge.")
+
+
+def check_seed_spread(seed_accuracy, spread, fit_inputs, fit_labels, val_inputs, val_labels) -> Verdict:
+    """Exercise of notebook 03: the validation accuracies of networks trained with the
+    seeds 0 to 3 (2 epochs on the first 10,000 of ``fit_inputs``, learning rate 1.0,
+    batches of 16), and their spread. The reference trains the network of seed 0 again:
+    with the same seed it must give the same accuracy."""
+    from .network import NeuralNetwork
+    from .training import fit
+
+    if _is_empty(seed_accuracy) or _is_empty(spread):
+        return _not_yet("seed_accuracy and spread are not both set yet.")
+    values, problem = _as_array(seed_accuracy, "seed_accuracy", (4,),
+                                "one validation accuracy per seed 0 to 3")
+    if problem is not None:
+        return problem
+    spread, problem = _as_number(spread, "spread")
+    if problem is not None:
+        return problem
+    if len(set(values.tolist())) == 1:
+        return _verdict(WRONG, "the four accuracies are all the same: pass the seed both to "
+                               "NeuralNetwork and to fit.")
+    network = NeuralNetwork(784, 200, 10, learning_rate=1.0, seed=0)
+    history = fit(network, fit_inputs[:10_000], fit_labels[:10_000], epochs=2, batch_size=16,
+                  seed=0, validation=(val_inputs, val_labels), progress=False)
+    reference = history["validation_accuracy"][-1]
+    if abs(values[0] - reference) > 1e-6:
+        return _verdict(WRONG, f"seed_accuracy[0] is {values[0]:.4f}, but the network of seed 0 "
+                               f"gives {reference:.4f} here: seed 0 for NeuralNetwork and for fit, "
+                               "2 epochs on the first 10,000 of fit_inputs, learning rate 1.0, "
+                               "batches of 16, and the last validation accuracy.")
+    if abs(spread - (values.max() - values.min())) > 1e-9:
+        return _verdict(WRONG, "the accuracies are right, but spread is not the largest minus "
+                               "the smallest of them.")
+    return _verdict(RIGHT, "the accuracy of seed 0 agrees with a network trained again here, "
+                           "and spread is the distance between the best and the worst seed.")
+
+
+def check_mistakes(mistakes, mine, test_inputs, test_labels) -> Verdict:
+    """Exercise of notebook 03: ``mistakes``, the indices of all test digits that the
+    network ``mine`` reads wrong. The reference reads them with its own forward pass."""
+    if _is_empty(mistakes):
+        return _not_yet("mistakes is not set yet.")
+    picked, problem = _indices(mistakes, "mistakes")
+    if problem is not None:
+        return problem
+    labels = np.asarray(test_labels)
+    reference = np.flatnonzero(_sigmoid_forward(mine, test_inputs).argmax(axis=1) != labels)
+    if sorted(picked) == reference.tolist():
+        return _verdict(RIGHT, f"your {len(reference)} mistakes are those that a forward pass "
+                               "written another way finds.")
+    if len(picked) < len(reference) and set(picked) <= set(reference.tolist()):
+        return _verdict(WRONG, f"your {len(picked)} images are all mistakes, but there are more: "
+                               "keep all of them in mistakes, and draw the first 12.")
+    if len(set(picked) - set(reference.tolist())) == len(picked):
+        return _verdict(WRONG, "none of your images is read wrong: keep those whose answer "
+                               "(predict) differs from the label.")
+    return _verdict(WRONG, "your images differ from the mistakes of the saved network: compare "
+                           "mine.predict(test_inputs) with test_labels.")
+
+
+# -- notebook 07 ------------------------------------------------------------------------------
+
+def check_relu_or_sigmoid(relu_accuracy, sigmoid_accuracy, fit_inputs, fit_labels,
+                          val_inputs, val_labels) -> Verdict:
+    """Exercise of notebook 07: the validation accuracies of experiment 6's network with
+    ReLU and with sigmoids, each trained for one epoch on the first 10,000 of
+    ``fit_inputs``. The reference trains both here with the layers of helpers.layers
+    (the same seeds give the same numbers; it allows 0.01 for other seeds)."""
+    from .layers import Dense, ReLU, Sequential, Sigmoid, SoftmaxCrossEntropy
+    from .optimizers import Adam
+    from .training import accuracy, fit
+
+    if _is_empty(relu_accuracy) or _is_empty(sigmoid_accuracy):
+        return _not_yet("relu_accuracy and sigmoid_accuracy are not both set yet.")
+    values = {}
+    for name, value in [("ReLU", relu_accuracy), ("sigmoid", sigmoid_accuracy)]:
+        values[name], problem = _as_number(value, f"{name.lower()}_accuracy")
+        if problem is not None:
+            return problem
+    reference = {}
+    for name, activation, gain in [("ReLU", ReLU, 2.0), ("sigmoid", Sigmoid, 1.0)]:
+        network = Sequential([Dense(784, 256, gain=gain, seed=1), activation(),
+                              Dense(256, 128, gain=gain, seed=2), activation(),
+                              Dense(128, 10, seed=3)], SoftmaxCrossEntropy(), Adam(0.001))
+        fit(network, fit_inputs[:10_000], fit_labels[:10_000], epochs=1, batch_size=64,
+            seed=42, progress=False)
+        reference[name] = accuracy(network, val_inputs, val_labels)
+    if all(abs(values[name] - reference[name]) <= 0.01 for name in values):
+        return _verdict(RIGHT, "both accuracies agree with the two networks trained here, "
+                               "within 0.01.")
+    if abs(values["ReLU"] - reference["sigmoid"]) <= 0.01 and \
+            abs(values["sigmoid"] - reference["ReLU"]) <= 0.01:
+        return _verdict(WRONG, "the two accuracies are swapped.")
+    if any(value > 1 for value in values.values()):
+        return _verdict(WRONG, "give the accuracies as shares from 0 to 1, not percent.")
+    wrong = [name for name in values if abs(values[name] - reference[name]) > 0.01]
+    return _verdict(WRONG, f"the {' and the '.join(wrong)} version differs from the network "
+                           "trained here by more than 0.01: experiment 6's layers (gain 1.0 for "
+                           "sigmoids), Adam(0.001), one epoch on the first 10,000 of fit_inputs "
+                           "in batches of 64, accuracy on the validation set.")
+
+
+def check_turned(turned, test_inputs, test_labels) -> Verdict:
+    """Exercise of notebook 07: a test 6 and a test 9, each turned by 0, 45, 90, 135 and
+    180 degrees. The reference turns them by 90 and 180 degrees with ``np.rot90``, which
+    moves whole pixels (anticlockwise, as on the screen)."""
+    if _is_empty(turned):
+        return _not_yet("turned is not set yet.")
+    images, problem = _as_array(turned, "turned", (10, 784),
+                                "10 images of 784 inputs: the 6 at five angles, then the 9")
+    if problem is not None:
+        return problem
+    test_inputs, labels = np.asarray(test_inputs, dtype=np.float64), np.asarray(test_labels)
+    for first, digit in [(0, 6), (5, 9)]:
+        found = np.flatnonzero(np.abs(test_inputs - images[first]).max(axis=1) < 1e-6)
+        if not len(found):
+            return _verdict(WRONG, f"turned[{first}] should be a test image of {digit} as it is "
+                                   "(turned by 0 degrees).")
+        if labels[found[0]] != digit:
+            return _verdict(WRONG, f"turned[{first}] is a test image of {labels[found[0]]}, not "
+                                   f"of {digit}.")
+        upright = images[first].reshape(28, 28)
+        for step, quarter in [(2, 1), (4, 2)]:
+            difference = np.abs(images[first + step].reshape(28, 28) - np.rot90(upright, quarter)).mean()
+            if difference > 0.02:
+                clockwise = np.abs(images[first + step].reshape(28, 28)
+                                   - np.rot90(upright, -quarter)).mean() <= 0.02
+                return _verdict(WRONG, f"the {digit} turned by {90 * quarter} degrees differs "
+                                       "from the image turned another way" +
+                                (": it turned clockwise; positive angles turn anticlockwise"
+                                 if clockwise else ": turn the same image by 0, 45, 90, 135 "
+                                 "and 180 degrees, in that order") + ".")
+    return _verdict(RIGHT, "your 6 and 9 at 0, 90 and 180 degrees agree with the images "
+                           "turned another way (np.rot90).")
+
+
+# -- notebook 08 ------------------------------------------------------------------------------
+
+def check_bottom_edges(bottom_edges) -> Verdict:
+    """Exercise of notebook 08: a 5 x 5 kernel that finds bottom edges (ink above, paper
+    below). Slid over a made-up thick horizontal bar and a vertical bar (with
+    ``scipy.ndimage.correlate``, not the course's Conv2D), it must answer most strongly
+    at the bar's bottom edge, not at its top edge, its middle, or the sides of a vertical bar."""
+    if _is_empty(bottom_edges):
+        return _not_yet("bottom_edges is not set yet.")
+    kernel, problem = _as_array(bottom_edges, "bottom_edges", (5, 5), "a 5 x 5 kernel")
+    if problem is not None:
+        return problem
+    across = np.zeros((28, 28))
+    across[8:20, 4:24] = 1.0  # a bar 12 rows thick: its top edge at row 8, its bottom at 19
+    upright = across.T.copy()
+    response = ndimage.correlate(across, kernel, mode="constant")
+    bottom = response[17:22, 8:20].max()
+    top = response[6:11, 8:20].max()
+    middle = np.abs(response[13:15, 8:20]).max()
+    sides = np.abs(ndimage.correlate(upright, kernel, mode="constant")[8:20, :]).max()
+    if bottom <= 0 or top >= bottom:
+        return _verdict(WRONG, "your kernel answers more strongly at the top edge of a bar than "
+                               "at its bottom edge: put the positive weights in the top rows "
+                               "(ink above) and the negative ones below.")
+    problems = []
+    if middle > 0.25 * bottom:
+        problems.append("it answers in the middle of a thick stroke too: make its weights add "
+                        "up to about 0, so that even ink gives nothing")
+    if sides > 0.5 * bottom:
+        problems.append("it answers at the sides of an upright stroke too: make each row of "
+                        "the kernel the same, so that only a change from top to bottom counts")
+    if problems:
+        return _verdict(WRONG, "it finds bottom edges, but " + "; ".join(problems) + ".")
+    return _verdict(RIGHT, "slid over made-up bars, your kernel answers at bottom edges and "
+                           "hardly anywhere else.")
+
+
+def check_work(parameters, multiply_adds, network) -> Verdict:
+    """Exercise of notebook 08: for each layer of ``network`` that has parameters, how
+    many it has and how many multiply-adds it does for one image. The reference runs an
+    image through the layers and counts from the shapes of the weights and outputs."""
+    if _is_empty(parameters) or _is_empty(multiply_adds):
+        return _not_yet("parameters and multiply_adds are not both set yet.")
+    counted, work = [], []
+    signal = np.full((1, 784), 0.01, dtype=np.float32)
+    for layer in network.layers:
+        signal = layer.forward(signal)
+        if not layer.parameters:
+            continue
+        weights = layer.parameters["weights"]
+        counted.append(sum(int(value.size) for value in layer.parameters.values()))
+        work.append(int(weights.size) * (int(np.prod(signal.shape[2:])) if weights.ndim == 4 else 1))
+    problems = []
+    for name, mine, reference in [("parameters", parameters, counted),
+                                  ("multiply_adds", multiply_adds, work)]:
+        values, problem = _indices(mine, name)
+        if problem is not None:
+            return problem
+        if len(values) != len(reference):
+            problems.append(f"{name} has {len(values)} numbers, but {len(reference)} layers have "
+                            "parameters (convolutions and dense layers)")
+        elif values != reference:
+            wrong = [i for i, (a, b) in enumerate(zip(values, reference)) if a != b]
+            hint = ""
+            if name == "parameters" and all(a < b for a, b in zip(values, reference)):
+                hint = " (count the biases too)"
+            problems.append(f"{name} differs for the layer(s) {wrong}, counted in order{hint}")
+    if problems:
+        return _verdict(WRONG, "; ".join(problems) + ".")
+    return _verdict(RIGHT, "your counts of parameters and multiply-adds agree with those taken "
+                           "from the shapes of the weights and outputs.")
+
+
+def check_shifted_cnn(shifted, accuracy_shifted, network, dense, test_inputs, test_labels) -> Verdict:
+    """Exercise of notebook 08: the first 2,000 test digits moved 3 pixels to the right,
+    and the accuracy of the convolutional network and of the 784-200-10 network on them.
+    The reference shifts with ``np.roll`` and a paper column, and reads with each
+    network's own query in chunks."""
+    if _is_empty(shifted) or _is_empty(accuracy_shifted):
+        return _not_yet("shifted and accuracy_shifted are not both set yet.")
+    images, problem = _as_array(shifted, "shifted", (2000, 784),
+                                "the first 2,000 test digits, 784 inputs each")
+    if problem is not None:
+        return problem
+    digits = np.asarray(test_inputs[:2000], dtype=np.float64).reshape(-1, 28, 28)
+    reference, to_the_left = np.roll(digits, 3, axis=2), np.roll(digits, -3, axis=2)
+    reference[:, :, :3] = to_the_left[:, :, -3:] = 0.01
+    reference = reference.reshape(-1, 784)
+    if not np.allclose(images, reference, atol=1e-6):
+        if np.allclose(images, to_the_left.reshape(-1, 784), atol=1e-6):
+            return _verdict(WRONG, "your digits moved to the left: to the right, each column "
+                                   "takes the value of the column 3 to its left.")
+        return _verdict(WRONG, "shifted differs from the digits moved 3 columns to the right "
+                               "with the 3 new columns on the left set to 0.01.")
+    names = ("convolutional", "784-200-10")
+    if not isinstance(accuracy_shifted, dict) or sorted(accuracy_shifted) != sorted(names):
+        return _verdict(WRONG, 'accuracy_shifted should be a dict with the keys "convolutional" '
+                               'and "784-200-10".')
+    labels = np.asarray(test_labels[:2000])
+    for name, net in zip(names, (network, dense)):
+        answers = np.concatenate([net.query(reference[start:start + 500]).argmax(axis=1)
+                                  for start in range(0, 2000, 500)])
+        right = float(np.mean(answers == labels))
+        value, problem = _as_number(accuracy_shifted[name], f'accuracy_shifted["{name}"]')
+        if problem is not None:
+            return problem
+        if abs(value - right) > 1e-9:
+            return _verdict(WRONG, f'accuracy_shifted["{name}"] is {value:.4f}, but that network '
+                                   f"reads {right:.4f} of the shifted digits right here.")
+    return _verdict(RIGHT, "the shifted digits and both accuracies agree with those computed "
+                           "another way.")
 
 
 # -- notebook 09: pieces of ink (connected components) and their boxes --------------------
