@@ -647,6 +647,8 @@ WRONG = {
          "        boxes.append((columns.min(), rows.min(), columns.max(), rows.min() + 1))\n"
          "    return boxes",
          "does not hold exactly the pixels"),
+    ],
+    "check_column_overlap": [
         ("def column_overlap(box_a, box_b):\n"
          "    return (min(box_a[2], box_b[2]) - max(box_a[0], box_b[0]) + 1) / "
          "(min(box_a[2] - box_a[0], box_b[2] - box_b[0]) + 1)", "never below 0"),
