@@ -560,8 +560,8 @@ for name, value in [("(a) stretched to 28 x 28", stretched_accuracy),
                     ("full preparation", accuracy_with(prepare))]:
     print(f"{name:30} {value:.0%} right")
 # Stretching to 28 x 28 distorts the shapes (a 1 becomes a thick block) and is worst.
-# Centring the box instead of the centre of mass costs all four 7s: a 7 has most of its
-# ink at the top, so its box-centred image sits lower than the sevens of MNIST.""",
+# Centring the box instead of the centre of mass costs all four 7s (and a 6): a 7 has most
+# of its ink at the top, so its box-centred image sits lower than the sevens of MNIST.""",
     ), Exercise(
         title="Tilted digits",
         text="""\
@@ -589,7 +589,7 @@ ax.plot(angles, tilted_accuracy, "o-")
 ax.set(title="Accuracy on the 40 drawings, tilted and then prepared",
        xlabel="rotation (degrees, positive = anticlockwise)", ylabel="accuracy", ylim=(0, 1.02))
 plt.show()
-# A tilt of 10 or 20 degrees is mostly fine (MNIST digits lean, too); beyond that the
+# A tilt of 20 degrees either way is mostly fine (MNIST digits lean, too); beyond that the
 # accuracy falls fast. No step of the preparation turns a digit upright: MNIST did not.""",
     ), Exercise(
         title="How much does a shift cost?",
@@ -623,7 +623,9 @@ ax.set(title="Accuracy on 200 MNIST test digits shifted to the right",
 ax.legend(loc="lower left")
 plt.show()
 # A shift of a few pixels ruins the network: each weight belongs to one pixel position,
-# so it has no idea that a shifted 3 is still a 3. Preparation undoes the shift.""",
+# so it has no idea that a shifted 3 is still a 3. Preparation undoes the shift: prepared,
+# the digits read the same at every shift (a little worse than MNIST's own images, which
+# preparing again changes a little).""",
     )],
     "06_inside_the_network.ipynb": [Exercise(
         title="Undoing the sigmoid",
