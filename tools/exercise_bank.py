@@ -1,9 +1,13 @@
-"""The checked exercises of the course: for each notebook, the exercises whose answer a
-check in ``helpers/checks.py`` tests against an independent reference.
+"""The exercises of the course: for each notebook, in order, every exercise of its
+"## Exercises" section, each with a check in ``helpers/checks.py`` that tests the
+learner's answer against a reference computed another way.
 
-``tools/format_exercises.py`` puts them at the start of each notebook's "## Exercises"
-section (replacing an exercise of the same title), after which come the notebook's own,
-open-ended exercises. Each exercise here has:
+``tools/format_exercises.py`` writes them into each notebook's "## Exercises" section
+(replacing an exercise of the same title); an exercise a notebook has and the bank has
+not would stay after them, and ``tests/test_exercises.py`` fails until it is here, with a
+check. In most notebooks the first exercise has the learner write a core piece, and the
+others are experiments on the notebook's own data and networks, whose results the check
+recomputes another way. Each exercise here has:
 
 * ``title`` and ``text``: the Markdown cell, "### Exercise N · title", then the task;
 * ``stub``: the cell the learner fills in (it runs as it is: an empty answer);
