@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                best_of(args.repeat, lambda: read_digit(network, photo)), 0.5)
         entry = next(e for e in numbers if e["look"] != "drawing" and len(e["number"]) >= 6)
         photo = photo_12mp(OWN / "numbers" / entry["file"], Path(folder))
-        print(f"  ({entry['file']} enlarged, read as {read_number(network, photo).number})")
         report(f"12-megapixel photo of a {len(entry['number'])}-digit number, file to number",
                best_of(args.repeat, lambda: read_number(network, photo)), 0.5)
+        print(f"  ({entry['file']} enlarged, read as {read_number(network, photo).number})")
     drawing = np.asarray(Image.open(OWN / "3_a.png"))
     report("pad drawing (280 x 280 RGBA), array to digit",
            best_of(args.repeat * 4, lambda: read_digit(network, drawing)), 0.020)
@@ -103,9 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     ink = load_image(OWN / "numbers" / entry["file"])
     pad.ink[...] = np.asarray(Image.fromarray(ink).resize(pad.ink.shape[::-1],
                                                           Image.Resampling.BOX)).clip(0, 1)
-    print(f"  ({entry['file']} on the number pad, read as {pad.read().number})")
     report("8-digit number on the pad (280 x 840), ink to number and boxes shown",
            best_of(args.repeat * 4, pad.read), 0.050)
+    print(f"  ({entry['file']} on the number pad, read as {pad.read().number})")
     print(f"load average (1, 5, 15 min) after: {os.getloadavg()}")
     return 0
 
