@@ -915,11 +915,11 @@ from helpers.checks import check_work
 
 check_work(parameters, multiply_adds, network)""",
         solution="""\
-signal, rows = test_inputs[:1], []
+activation, rows = test_inputs[:1], []
 for layer in network.layers:
-    signal = layer.forward(signal)
+    activation = layer.forward(activation)
     if isinstance(layer, Conv2D):
-        work = signal[0].size * layer.channels * layer.kernel_size ** 2
+        work = activation[0].size * layer.channels * layer.kernel_size ** 2
     elif isinstance(layer, Dense):
         work = layer.inputs * layer.outputs
     else:
