@@ -13,7 +13,8 @@ By default each network trains on ``--batches`` 100 batches of 128 images (12,80
 60,000) after one batch of warm-up, ``--repeat`` 3 times, the two networks taking turns;
 the fastest run of each counts, and its time is scaled to a whole epoch (60,000 images,
 469 batches). ``--batches 469`` times whole epochs. ``--profile`` also times each layer's
-forward and backward pass of the hand-built network.
+forward and backward pass of the hand-built network, and the matrix products of one of its
+training steps on their own: what the step would cost if everything else were free.
 
 Usage, from the top folder of the course::
 
@@ -37,8 +38,9 @@ import numpy as np
 
 from common import add_thread_argument, alternate, same_losses, torch, use_threads
 
-from helpers.conv import mnist_cnn  # noqa: E402 (common puts the course on the path)
+from helpers.conv import Conv2D, mnist_cnn  # noqa: E402 (common puts the course on the path)
 from helpers.data import load_mnist  # noqa: E402
+from helpers.layers import Dense  # noqa: E402
 
 BATCH_SIZE = 128  # notebook 08's recipe
 LEARNING_RATE = 0.002
@@ -89,6 +91,58 @@ def torch_copy(network):
     return nn.Sequential(*modules)
 
 
+def matrix_products(network, batch_size: int) -> list[tuple[int, tuple, tuple]]:
+    """The matrix products of one training step of ``network`` on a batch of
+    ``batch_size``, as (layer number, left shape, right shape), in the way the layers of
+    ``helpers/conv.py`` and ``helpers/layers.py`` compute them:
+
+    * Conv2D: outputs = columns @ kernel matrix.T; weight gradient = gradient rows.T @
+      columns; input gradient = one product of the gradient rows with each of the k x k
+      kernel positions' (filters, channels) weights.
+    * Dense: outputs = inputs @ weights.T; weight gradient = gradient.T @ inputs; input
+      gradient = gradient @ weights.
+
+    The first layer that learns makes no input gradient (``Sequential.backpropagate``)."""
+    layers = network.layers
+    first = next(i for i, layer in enumerate(layers) if layer.parameters)
+    signal = np.zeros((batch_size, network.input_nodes), dtype=network.dtype)
+    products = []
+    for i, layer in enumerate(layers):
+        if isinstance(layer, Conv2D):
+            n, channels, height, width = signal.shape
+            k, filters = layer.kernel_size, layer.filters
+            rows, patch = n * (height - k + 1) * (width - k + 1), k * k * channels
+            products += [(i, (rows, patch), (patch, filters)), (i, (filters, rows), (rows, patch))]
+            if i != first:
+                products += [(i, (rows, filters), (filters, channels))] * (k * k)
+        elif isinstance(layer, Dense):
+            n = len(signal)
+            products += [(i, (n, layer.inputs), (layer.inputs, layer.outputs)),
+                         (i, (layer.outputs, n), (n, layer.inputs))]
+            if i != first:
+                products += [(i, (n, layer.outputs), (layer.outputs, layer.inputs))]
+        signal = layer.forward(signal)
+    return products
+
+
+def time_matrix_products(network, batch_size: int, repeat: int = 10) -> dict[int, float]:
+    """Seconds per layer of the matrix products of one training step (``matrix_products``),
+    done on their own with random float32 operands of the same shapes: the fastest of
+    ``repeat`` steps."""
+    rng = np.random.default_rng(0)
+    products = [(i, rng.random(left, dtype=np.float32), rng.random(right, dtype=np.float32))
+                for i, left, right in matrix_products(network, batch_size)]
+    best = {}
+    for _ in range(repeat):
+        times = {}
+        for i, left, right in products:
+            start = time.perf_counter()
+            left @ right
+            times[i] = times.get(i, 0.0) + time.perf_counter() - start
+        best = {i: min(seconds, best.get(i, math.inf)) for i, seconds in times.items()}
+    return best
+
+
 class HandBuilt:
     """Runs of the hand-built network: each from new, on its own order of the images."""
 
@@ -130,9 +184,10 @@ class PyTorch(HandBuilt):
         return time.perf_counter() - start
 
 
-def profile(inputs, labels, batches) -> None:
+def profile(inputs, labels, batches) -> float:
     """Print the time of each layer's forward and backward pass of the hand-built network
-    (the fastest of the timed batches), and of the loss and the optimiser."""
+    (the fastest of the timed batches), of the loss and the optimiser, and of its matrix
+    products on their own; return the seconds of those products per batch."""
     network = mnist_cnn(learning_rate=LEARNING_RATE, seed=SEED)
     layers = network.layers
     first = next(i for i, layer in enumerate(layers) if layer.parameters)
@@ -168,6 +223,13 @@ def profile(inputs, labels, batches) -> None:
           f"{'':18}({rest[0] / total:5.1%})")
     print(f"  {'Adam step':<55} {rest[1] * 1000:14.2f}{'':18}({rest[1] / total:5.1%})")
     print()
+    products = time_matrix_products(network, len(batches[0]))
+    print(f"Its matrix products alone, ms per batch (the same shapes with random numbers, "
+          f"fastest of 10; sum {sum(products.values()) * 1000:.1f}):")
+    for i, seconds in products.items():
+        print(f"  {layers[i]!r:<55} {seconds * 1000:14.2f}")
+    print()
+    return sum(products.values())
 
 
 def main() -> int:
@@ -195,8 +257,8 @@ def main() -> int:
         print("PyTorch: not installed (pip install -e .[crosscheck]), so only the hand-built "
               "network runs")
     print()
-    if args.profile:
-        profile(inputs, labels, batches[0][:min(args.batches, 20) + 1])
+    products = profile(inputs, labels, batches[0][:min(args.batches, 20) + 1]) \
+        if args.profile else None
 
     sides = {"hand-built (NumPy)": HandBuilt(inputs, labels, batches)}
     if torch is not None:
@@ -216,6 +278,10 @@ def main() -> int:
             return 1
         ratio = best["hand-built (NumPy)"] / best["PyTorch (CPU)"]
         print(f"the hand-built network takes {ratio:.2f} times as long as PyTorch's")
+        if products is not None:
+            print(f"its matrix products alone take {products * 1000:.1f} ms per batch, "
+                  f"{products / (best['PyTorch (CPU)'] / args.batches):.2f} times PyTorch's "
+                  "whole step")
     print()
     print(f"ratio_vs_pytorch={ratio:.3f}")
     return 0

@@ -63,3 +63,36 @@ def test_the_cnn_benchmark_s_two_sides_train_alike(test_split):
     assert len(hand.losses) == len(torch_side.losses) == 12
     agree, report = speed.same_losses(hand.losses, torch_side.losses, after=12)
     assert agree, report
+
+
+class RecordingProducts(np.ndarray):
+    """An array that notes the shapes of every matrix product it takes part in."""
+
+    products: list[tuple[tuple, tuple]] = []
+
+    def __matmul__(self, other):
+        RecordingProducts.products.append((self.shape, np.shape(other)))
+        return np.matmul(np.asarray(self), np.asarray(other)).view(RecordingProducts)
+
+    def __rmatmul__(self, other):
+        RecordingProducts.products.append((np.shape(other), self.shape))
+        return np.matmul(np.asarray(other), np.asarray(self)).view(RecordingProducts)
+
+
+def test_the_cnn_benchmark_lists_the_matrix_products_the_layers_really_do(test_split):
+    """``--profile`` times "the matrix products alone" from a list of their shapes: the list
+    must be the products one training step really does, no more and no fewer."""
+    speed = load_benchmark("cnn_speed")
+    network = speed.mnist_cnn(seed=0)
+    listed = sorted((left, right) for _, left, right in speed.matrix_products(network, 16))
+
+    for layer in network.layers:  # every product touches a weight or what came from one
+        for name, value in layer.parameters.items():
+            layer.parameters[name] = value.view(RecordingProducts)
+    RecordingProducts.products = []
+    inputs, labels = test_split
+    network.backpropagate(inputs[:16].view(RecordingProducts), labels[:16])
+    done = sorted(RecordingProducts.products)
+
+    assert done == listed
+    assert len(done) == 2 + (2 + 25) + 3 + 3  # conv 1, conv 2, dense 1, dense 2
