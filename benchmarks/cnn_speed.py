@@ -127,8 +127,8 @@ def matrix_products(network, batch_size: int) -> list[tuple[int, tuple, tuple]]:
 
 def time_matrix_products(network, batch_size: int, repeat: int = 10) -> dict[int, float]:
     """Seconds per layer of the matrix products of one training step (``matrix_products``),
-    done on their own with random float32 operands of the same shapes: the fastest of
-    ``repeat`` steps."""
+    done on their own with random float32 operands of the same shapes (contiguous, where
+    the layers' are often transposed views): for each layer, the fastest of ``repeat``."""
     rng = np.random.default_rng(0)
     products = [(i, rng.random(left, dtype=np.float32), rng.random(right, dtype=np.float32))
                 for i, left, right in matrix_products(network, batch_size)]
