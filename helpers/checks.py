@@ -23,6 +23,7 @@ machine a check never stops the notebook.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 
@@ -71,6 +72,27 @@ def _not_yet(what: str) -> Verdict:
                              "then run this check again.")
 
 
+class _Stop(Exception):
+    """Raised inside a check by the helpers that read an answer (``_run``, ``_as_number``,
+    ``_as_array``, ``_indices``) when it cannot be checked further: ``_answers`` turns it
+    into the check's verdict, so a check reads its answers one line each."""
+
+    def __init__(self, verdict: Verdict):
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def _answers(check):
+    """Make ``check`` return the verdict of a ``_Stop`` raised inside it."""
+    @functools.wraps(check)
+    def checked(*arguments, **keywords) -> Verdict:
+        try:
+            return check(*arguments, **keywords)
+        except _Stop as stop:
+            return stop.verdict
+    return checked
+
+
 def _is_empty(value) -> bool:
     """The untouched stub: ``...``, None, or containers of them."""
     if value is None or value is Ellipsis:
@@ -83,13 +105,16 @@ def _is_empty(value) -> bool:
 
 
 def _run(function, *arguments):
-    """Call the learner's code. Returns (result, None), or (None, a verdict) if it stopped."""
+    """Call the learner's code and return its result; if it stopped, stop the check with a
+    verdict that says how (``_Stop``)."""
     try:
-        return function(*arguments), None
+        return function(*arguments)
     except NotImplementedError:
-        return None, _not_yet("your code is not written yet (it raised NotImplementedError).")
+        raise _Stop(_not_yet("your code is not written yet (it raised NotImplementedError).")) \
+            from None
     except Exception as error:  # the learner's code: say what happened, in words
-        return None, _verdict(WRONG, f"your code stopped with {type(error).__name__}: {error}")
+        raise _Stop(_verdict(WRONG, f"your code stopped with {type(error).__name__}: "
+                                    f"{error}")) from None
 
 
 def _shape(array) -> str:
@@ -151,6 +176,7 @@ def _compare_gradient(name: str, mine, reference: np.ndarray, tolerance: float =
 
 # -- notebook 00: one line of a data file --------------------------------------------------
 
+@_answers
 def check_first_line(first_line, label, count) -> Verdict:
     """Exercise of notebook 00: the first line of ``data/mnist_test_10.csv``, its label
     (the first number, as an int) and how many numbers it has; compared with the file read
@@ -235,6 +261,7 @@ def _scaling_problem(pixels: np.ndarray, inputs) -> Verdict | None:
     return None
 
 
+@_answers
 def check_scaling(scale) -> Verdict:
     """Exercise of notebook 01: ``scale(pixels)`` turns pixels 0..255 into inputs 0.01..1.0.
 
@@ -246,9 +273,7 @@ def check_scaling(scale) -> Verdict:
 
     sample = read_mnist_csv(DATA_DIR / "mnist_train_100.csv").drop(columns="label").to_numpy()
     kept = sample.copy()
-    inputs, stopped = _run(scale, sample)
-    if stopped is not None:
-        return stopped
+    inputs = _run(scale, sample)
     if inputs is not None and inputs is not Ellipsis and not np.array_equal(sample, kept):
         return _verdict(WRONG, "scale changed the pixels it was given: compute new inputs and "
                                "leave the pixels as they are.")
@@ -259,9 +284,7 @@ def check_scaling(scale) -> Verdict:
     total = total_squares = 0.0
     for start in range(0, len(pixels), 10_000):
         chunk = pixels[start:start + 10_000].copy()
-        inputs, stopped = _run(scale, chunk)
-        if stopped is not None:
-            return stopped
+        inputs = _run(scale, chunk)
         values = np.asarray(inputs, dtype=np.float64)
         total += values.sum()
         total_squares += (values ** 2).sum()
@@ -286,6 +309,7 @@ def cross_entropy(outputs: np.ndarray, targets: np.ndarray) -> float:
     return float(-np.sum(targets * np.log(outputs) + (1 - targets) * np.log(1 - outputs)))
 
 
+@_answers
 def check_cross_entropy_backward(backward) -> Verdict:
     """Exercise of notebook 02: ``backward(network, inputs, hidden, outputs, targets)`` returns
     the gradients of the cross-entropy loss (summed over the samples), as a dict with
@@ -300,9 +324,7 @@ def check_cross_entropy_backward(backward) -> Verdict:
     targets = np.full((4, 10), 0.01)  # 0.99 at each sample's label, as in training
     targets[np.arange(4), rng.integers(0, 10, size=4)] = 0.99
     hidden, outputs = network.forward(inputs)
-    gradients, stopped = _run(backward, network, inputs, hidden.copy(), outputs.copy(), targets)
-    if stopped is not None:
-        return stopped
+    gradients = _run(backward, network, inputs, hidden.copy(), outputs.copy(), targets)
     if _is_empty(gradients):
         return _not_yet("backward does not return all four gradients yet.")
     if not isinstance(gradients, dict):
@@ -345,14 +367,13 @@ def check_cross_entropy_backward(backward) -> Verdict:
 
 # -- notebook 03: shuffled mini-batches --------------------------------------------------
 
+@_answers
 def check_batches(batches) -> Verdict:
     """Exercise of notebook 03: ``batches(count, batch_size, rng)`` returns the indices
     0..count-1, shuffled with ``rng``, cut into batches of ``batch_size`` (the last may be
     smaller). Checked by counting how often each index comes."""
     count, size = 103, 16
-    result, stopped = _run(batches, count, size, np.random.default_rng(0))
-    if stopped is not None:
-        return stopped
+    result = _run(batches, count, size, np.random.default_rng(0))
     if _is_empty(result):
         return _not_yet("batches returns nothing yet.")
     try:
@@ -400,6 +421,7 @@ def check_batches(batches) -> Verdict:
 
 # -- notebook 04: the confusion matrix ------------------------------------------------------
 
+@_answers
 def check_confusion_matrix(confusion_matrix_by_hand) -> Verdict:
     """Exercise of notebook 04: ``confusion_matrix_by_hand(labels, predictions)`` returns the
     10 x 10 matrix whose row i, column j counts the images of digit i read as j. Compared
@@ -407,9 +429,7 @@ def check_confusion_matrix(confusion_matrix_by_hand) -> Verdict:
     rng = np.random.default_rng(4)
     labels = rng.integers(0, 9, size=600)  # the digit 9 never occurs: its row stays 0
     predictions = np.where(rng.random(600) < 0.7, labels, rng.integers(0, 10, size=600))
-    matrix, stopped = _run(confusion_matrix_by_hand, labels, predictions)
-    if stopped is not None:
-        return stopped
+    matrix = _run(confusion_matrix_by_hand, labels, predictions)
     if _is_empty(matrix):
         return _not_yet("confusion_matrix_by_hand returns nothing yet.")
     reference = np.bincount(10 * labels + predictions, minlength=100).reshape(10, 10)
@@ -448,14 +468,13 @@ def _sample_boxes() -> list[np.ndarray]:
     return [seven, ell, dot]
 
 
+@_answers
 def check_centring(centre_by_mass) -> Verdict:
     """Exercise of notebook 05: ``centre_by_mass(box)`` puts a 20 x 20 image (ink 0..1,
     paper 0) into a 28 x 28 image with its centre of mass at pixel (14, 14), by whole
     pixels, as MNIST was made. Measured with ``scipy.ndimage.center_of_mass``."""
     for number, box in enumerate(_sample_boxes(), start=1):
-        result, stopped = _run(centre_by_mass, box.copy())
-        if stopped is not None:
-            return stopped
+        result = _run(centre_by_mass, box.copy())
         if _is_empty(result):
             return _not_yet("centre_by_mass returns nothing yet.")
         image = np.asarray(result, dtype=float)
@@ -479,18 +498,23 @@ def check_centring(centre_by_mass) -> Verdict:
 
 # -- notebook 06: undoing the sigmoid -----------------------------------------------------
 
+@_answers
 def check_logit(logit_by_hand) -> Verdict:
     """Exercise of notebook 06: ``logit_by_hand(y)`` undoes the sigmoid, elementwise:
     ``sigmoid(logit_by_hand(y))`` gives ``y`` back for every y between 0 and 1."""
     y = np.linspace(0.01, 0.99, 99)
-    result, stopped = _run(logit_by_hand, y)
-    if stopped is not None:
-        if not stopped.message.startswith(NOT_YET):
-            single, _ = _run(logit_by_hand, 0.5)
+    try:
+        result = _run(logit_by_hand, y)
+    except _Stop as stop:
+        if not stop.verdict.message.startswith(NOT_YET):
+            try:
+                single = _run(logit_by_hand, 0.5)
+            except _Stop:
+                single = None
             if single is not None and np.ndim(single) == 0:
                 return _verdict(WRONG, "it works on one number but not on an array: use "
                                        "NumPy's functions (np.log), not those of math.")
-        return stopped
+        raise
     if _is_empty(result):
         return _not_yet("logit_by_hand returns nothing yet.")
     z = np.asarray(result, dtype=float)
@@ -512,12 +536,8 @@ def _review_layer(layer_class, inputs: np.ndarray, reference_outputs: np.ndarray
                   what: str) -> Verdict:
     """Build ``layer_class()``, compare its forward with ``reference_outputs`` and its backward
     with the numerical gradient of ``sum(G * forward(inputs))`` for a random G."""
-    layer, stopped = _run(layer_class)
-    if stopped is not None:
-        return stopped
-    outputs, stopped = _run(layer.forward, inputs.copy())
-    if stopped is not None:
-        return stopped
+    layer = _run(layer_class)
+    outputs = _run(layer.forward, inputs.copy())
     if _is_empty(outputs):
         return _not_yet("forward returns nothing yet.")
     outputs = np.asarray(outputs, dtype=float)
@@ -528,9 +548,7 @@ def _review_layer(layer_class, inputs: np.ndarray, reference_outputs: np.ndarray
         return _verdict(WRONG, f"forward's outputs differ from {what}, computed another way "
                                f"(largest difference {np.abs(outputs - reference_outputs).max():.2g}).")
     G = np.random.default_rng(7).normal(size=outputs.shape)
-    gradient, stopped = _run(layer.backward, G.copy())
-    if stopped is not None:
-        return stopped
+    gradient = _run(layer.backward, G.copy())
     if _is_empty(gradient):
         return _not_yet("forward is right; backward returns nothing yet.")
     probe = layer_class()
@@ -545,6 +563,7 @@ def _review_layer(layer_class, inputs: np.ndarray, reference_outputs: np.ndarray
                            "gradient (central differences).")
 
 
+@_answers
 def check_tanh_layer(Tanh) -> Verdict:
     """Exercise of notebook 07: a ``Tanh`` layer, forward against ``np.tanh`` and backward
     against the numerical gradient, on random inputs in float64."""
@@ -552,6 +571,7 @@ def check_tanh_layer(Tanh) -> Verdict:
     return _review_layer(Tanh, inputs, np.tanh(inputs), "np.tanh")
 
 
+@_answers
 def check_average_pooling(AveragePool2D) -> Verdict:
     """Exercise of notebook 08: an ``AveragePool2D`` layer (2 x 2 blocks), forward against
     the block means computed by reshaping, backward against the numerical gradient."""
@@ -565,37 +585,38 @@ def check_average_pooling(AveragePool2D) -> Verdict:
 # == the notebooks' other exercises: a result the learner computes, checked against a ======
 # == reference that the check computes another way ===========================================
 
-def _as_number(value, name: str) -> tuple[float | None, Verdict | None]:
-    """``value`` as a float, or a verdict saying that it should be one number."""
+def _as_number(value, name: str) -> float:
+    """``value`` as a float; else stop the check, saying that it should be one number."""
     try:
-        return float(value), None
+        return float(value)
     except (TypeError, ValueError):
-        return None, _verdict(WRONG, f"{name} should be one number, not a "
-                                     f"{type(value).__name__}.")
+        raise _Stop(_verdict(WRONG, f"{name} should be one number, not a "
+                                    f"{type(value).__name__}.")) from None
 
 
-def _as_array(value, name: str, shape: tuple, what: str) -> tuple[np.ndarray | None, Verdict | None]:
-    """``value`` as a float array of ``shape``, or a verdict saying what it should be."""
+def _as_array(value, name: str, shape: tuple, what: str) -> np.ndarray:
+    """``value`` as a float array of ``shape``; else stop the check, saying what it should be."""
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        return None, _verdict(WRONG, f"{name} should be {what}, not a {type(value).__name__}.")
+        raise _Stop(_verdict(WRONG, f"{name} should be {what}, not a "
+                                    f"{type(value).__name__}.")) from None
     if array.shape != shape:
-        return None, _verdict(WRONG, f"{name} has shape {_shape(array)}: it should be {what}, "
-                                     f"shape {shape}.")
-    return array, None
+        raise _Stop(_verdict(WRONG, f"{name} has shape {_shape(array)}: it should be {what}, "
+                                    f"shape {shape}."))
+    return array
 
 
-def _indices(value, name: str) -> tuple[list[int] | None, Verdict | None]:
-    """``value`` as a list of whole numbers, or a verdict saying that it should be one."""
+def _indices(value, name: str) -> list[int]:
+    """``value`` as a list of whole numbers; else stop the check, saying it should be one."""
     try:
         array = np.asarray(value).ravel()
     except (TypeError, ValueError):
         array = np.array([None])
     if array.size and not np.issubdtype(array.dtype, np.integer):
-        return None, _verdict(WRONG, f"{name} should hold whole numbers (indices), not "
-                                     f"{array.dtype} values.")
-    return [int(item) for item in array], None
+        raise _Stop(_verdict(WRONG, f"{name} should hold whole numbers (indices), not "
+                                    f"{array.dtype} values."))
+    return [int(item) for item in array]
 
 
 def _sigmoid_forward(network, inputs: np.ndarray) -> np.ndarray:
@@ -608,6 +629,7 @@ def _sigmoid_forward(network, inputs: np.ndarray) -> np.ndarray:
 
 # -- notebook 00 ------------------------------------------------------------------------------
 
+@_answers
 def check_compression(ratio) -> Verdict:
     """Exercise of notebook 00: ``ratio``, how many times longer ``mnist_test.csv.gz`` is
     unzipped than on disk. The reference unzips it another way: zlib, a chunk at a time."""
@@ -617,9 +639,7 @@ def check_compression(ratio) -> Verdict:
 
     if _is_empty(ratio):
         return _not_yet("ratio is not set yet.")
-    ratio, problem = _as_number(ratio, "ratio")
-    if problem is not None:
-        return problem
+    ratio = _as_number(ratio, "ratio")
     path = DATA_DIR / "mnist_test.csv.gz"
     unzip, unzipped = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS), 0
     with open(path, "rb") as file:
@@ -644,6 +664,7 @@ def check_compression(ratio) -> Verdict:
 
 # -- notebook 01 ------------------------------------------------------------------------------
 
+@_answers
 def check_ink(ink, least_ink, most_ink) -> Verdict:
     """Exercise of notebook 01: ``ink``, the mean pixel value (0..255) of the training images
     of each digit, and the digits with the least and the most ink. The reference sums the
@@ -688,6 +709,7 @@ def check_ink(ink, least_ink, most_ink) -> Verdict:
                            "the digits with the least and the most ink.")
 
 
+@_answers
 def check_never_ink(never_ink) -> Verdict:
     """Exercise of notebook 01: ``never_ink``, True for each pixel that is 0 in every one of
     the 60,000 training images. The reference counts each pixel's non-zero values."""
@@ -716,15 +738,14 @@ def check_never_ink(never_ink) -> Verdict:
                            "(`pixels`), and keep a pixel if its largest value is 0.")
 
 
+@_answers
 def check_unusual_sevens(farthest) -> Verdict:
     """Exercise of notebook 01: ``farthest``, the rows of ``train`` of the five sevens
     farthest from the average 7. The reference measures the distances in float64 with
     ``np.einsum``, on the training set read by the check."""
     if _is_empty(farthest):
         return _not_yet("farthest is not set yet.")
-    rows, problem = _indices(farthest, "farthest")
-    if problem is not None:
-        return problem
+    rows = _indices(farthest, "farthest")
     pixels, labels = _digits_data("train")
     sevens = np.flatnonzero(labels == 7)
     difference = pixels[sevens].astype(np.float64) - pixels[sevens].mean(axis=0)
@@ -751,6 +772,7 @@ def check_unusual_sevens(farthest) -> Verdict:
 
 # -- notebook 02 ------------------------------------------------------------------------------
 
+@_answers
 def check_hidden_node(by_hand, network, x) -> Verdict:
     """Exercise of notebook 02: ``by_hand``, the output of hidden node 0 of ``network`` for
     the inputs ``x``. The reference is computed here in float64 with ``np.dot``."""
@@ -759,9 +781,7 @@ def check_hidden_node(by_hand, network, x) -> Verdict:
     if np.size(by_hand) != 1:
         return _verdict(WRONG, f"by_hand has shape {_shape(by_hand)}: it should be one number, "
                                "the output of hidden node 0 alone.")
-    value, problem = _as_number(np.ravel(by_hand)[0], "by_hand")
-    if problem is not None:
-        return problem
+    value = _as_number(np.ravel(by_hand)[0], "by_hand")
     weights = np.asarray(network.w_input_hidden[0], dtype=np.float64)
     bias = float(network.b_hidden[0])
     z = float(np.dot(weights, np.asarray(x, dtype=np.float64))) + bias
@@ -777,6 +797,7 @@ def check_hidden_node(by_hand, network, x) -> Verdict:
                            "then apply the sigmoid.")
 
 
+@_answers
 def check_wrong_sign(uphill_error, uphill_losses) -> Verdict:
     """Exercise of notebook 02: the relative error that the numerical check gives for a
     ``b_output`` gradient of the wrong sign, and the losses of 5 training steps of a
@@ -787,13 +808,9 @@ def check_wrong_sign(uphill_error, uphill_losses) -> Verdict:
 
     if _is_empty(uphill_error) or _is_empty(uphill_losses):
         return _not_yet("uphill_error and uphill_losses are not both set yet.")
-    error, problem = _as_number(uphill_error, "uphill_error")
-    if problem is not None:
-        return problem
-    losses, problem = _as_array(uphill_losses, "uphill_losses", (5,),
-                                "the loss before each of the 5 training steps")
-    if problem is not None:
-        return problem
+    error = _as_number(uphill_error, "uphill_error")
+    losses = _as_array(uphill_losses, "uphill_losses", (5,),
+                       "the loss before each of the 5 training steps")
     sample = read_mnist_csv(DATA_DIR / "mnist_train_100.csv")
     x = scale_pixels(sample.drop(columns="label").to_numpy()[:1]).astype(np.float64)
     label = sample["label"].to_numpy()[:1]
@@ -827,6 +844,7 @@ def check_wrong_sign(uphill_error, uphill_losses) -> Verdict:
                            "uphill another way: each step makes the loss larger.")
 
 
+@_answers
 def check_learning_rate_curves(curves, fastest) -> Verdict:
     """Exercise of notebook 02: ``curves[rate]``, the mean loss on the 100 training digits
     after each of 10 epochs of one-sample steps (fresh 784-200-10 networks, seed 42), for
@@ -848,10 +866,8 @@ def check_learning_rate_curves(curves, fastest) -> Verdict:
     targets[np.arange(len(labels)), labels] = 0.99
     finals = {}
     for rate in rates:
-        curve, problem = _as_array(curves[rate], f"curves[{rate}]", (10,),
-                                   "the mean loss after each of the 10 epochs")
-        if problem is not None:
-            return problem
+        curve = _as_array(curves[rate], f"curves[{rate}]", (10,),
+                          "the mean loss after each of the 10 epochs")
         network = NeuralNetwork(784, 200, 10, learning_rate=rate, seed=42)
         reference = []
         for _ in range(10):
@@ -878,15 +894,14 @@ def check_learning_rate_curves(curves, fastest) -> Verdict:
 
 # -- notebook 04 ------------------------------------------------------------------------------
 
+@_answers
 def check_confident_mistakes(most_sure, labels, predictions, confidences) -> Verdict:
     """Exercise of notebook 04: ``most_sure``, the 12 wrong answers with the highest
     confidence, the surest first. The reference puts -infinity at the right answers and
     sorts all the confidences."""
     if _is_empty(most_sure):
         return _not_yet("most_sure is not set yet.")
-    picked, problem = _indices(most_sure, "most_sure")
-    if problem is not None:
-        return problem
+    picked = _indices(most_sure, "most_sure")
     labels, predictions = np.asarray(labels), np.asarray(predictions)
     confidences = np.asarray(confidences, dtype=float)
     ranked = np.argsort(-np.where(predictions != labels, confidences, -np.inf), kind="stable")
@@ -908,6 +923,7 @@ def check_confident_mistakes(most_sure, labels, predictions, confidences) -> Ver
                            "first (np.argsort sorts smallest first).")
 
 
+@_answers
 def check_pairs_both_ways(top_pairs, labels, predictions) -> Verdict:
     """Exercise of notebook 04: ``top_pairs``, the five pairs of digits ``(a, b)``, ``a < b``,
     mixed up most often in either direction, most first. The reference counts the mistakes
@@ -941,6 +957,7 @@ def check_pairs_both_ways(top_pairs, labels, predictions) -> Verdict:
                            "cells above the diagonal.")
 
 
+@_answers
 def check_answer_when_sure(thresholds, answered, accuracy_answered, confidences, correct) -> Verdict:
     """Exercise of notebook 04: for each threshold, the share of test images answered
     (confidence at least the threshold) and the accuracy on them. The reference sorts the
@@ -949,13 +966,9 @@ def check_answer_when_sure(thresholds, answered, accuracy_answered, confidences,
         return _not_yet("answered and accuracy_answered are not both set yet.")
     thresholds = np.asarray(thresholds, dtype=float)
     shape = thresholds.shape
-    shares, problem = _as_array(answered, "answered", shape, "one share per threshold")
-    if problem is not None:
-        return problem
-    accuracies, problem = _as_array(accuracy_answered, "accuracy_answered", shape,
-                                    "one accuracy per threshold")
-    if problem is not None:
-        return problem
+    shares = _as_array(answered, "answered", shape, "one share per threshold")
+    accuracies = _as_array(accuracy_answered, "accuracy_answered", shape,
+                           "one accuracy per threshold")
     confidences, correct = np.asarray(confidences, dtype=float), np.asarray(correct, dtype=bool)
     order = np.argsort(confidences)
     ranked = confidences[order]
@@ -1002,6 +1015,7 @@ def _backquery_here(network, targets: np.ndarray) -> np.ndarray:
     return stretch((inverse_sigmoid(hidden) - weights[1]) @ weights[0])
 
 
+@_answers
 def check_untrained_backquery(untrained_imagined, untrained_read) -> Verdict:
     """Exercise of notebook 06: the backqueries of the digits 0 to 9 of an untrained
     ``NeuralNetwork(seed=1)`` and what it reads in them. The reference runs the backquery
@@ -1010,14 +1024,10 @@ def check_untrained_backquery(untrained_imagined, untrained_read) -> Verdict:
 
     if _is_empty(untrained_imagined) or _is_empty(untrained_read):
         return _not_yet("untrained_imagined and untrained_read are not both set yet.")
-    images, problem = _as_array(untrained_imagined, "untrained_imagined", (10, 784),
-                                "one image of 784 values per digit 0 to 9")
-    if problem is not None:
-        return problem
-    read, problem = _as_array(untrained_read, "untrained_read", (10,),
-                              "one digit read per image")
-    if problem is not None:
-        return problem
+    images = _as_array(untrained_imagined, "untrained_imagined", (10, 784),
+                       "one image of 784 values per digit 0 to 9")
+    read = _as_array(untrained_read, "untrained_read", (10,),
+                     "one digit read per image")
     untrained = NeuralNetwork(seed=1)
     reference = np.array([_backquery_here(untrained, np.where(np.arange(10) == digit, 0.99, 0.01))
                           for digit in range(10)])
@@ -1035,6 +1045,7 @@ def check_untrained_backquery(untrained_imagined, untrained_read) -> Verdict:
                            "agree with a backquery and a forward pass written another way.")
 
 
+@_answers
 def check_three_or_eight(targets, three_or_eight, read_as, network) -> Verdict:
     """Exercise of notebook 06: ``targets`` (0.99 at 3 and at 8), the backquery of them
     and the digit that ``network`` reads in it. The reference runs the backquery and the
@@ -1042,15 +1053,11 @@ def check_three_or_eight(targets, three_or_eight, read_as, network) -> Verdict:
     if _is_empty(three_or_eight) or _is_empty(read_as):
         return _not_yet("three_or_eight and read_as are not both set yet.")
     wanted = np.where(np.isin(np.arange(10), [3, 8]), 0.99, 0.01)
-    targets, problem = _as_array(targets, "targets", (10,), "ten target values")
-    if problem is not None:
-        return problem
+    targets = _as_array(targets, "targets", (10,), "ten target values")
     if not np.allclose(targets, wanted):
         return _verdict(WRONG, "targets should be 0.99 at 3 and at 8 and 0.01 elsewhere: "
                                "targets[[3, 8]] = 0.99.")
-    image, problem = _as_array(three_or_eight, "three_or_eight", (784,), "one image of 784 values")
-    if problem is not None:
-        return problem
+    image = _as_array(three_or_eight, "three_or_eight", (784,), "one image of 784 values")
     if not np.allclose(image, _backquery_here(network, wanted), atol=1e-5):
         return _verdict(WRONG, "three_or_eight differs from the backquery of these targets: "
                                "backquery(network, targets).")
@@ -1061,6 +1068,7 @@ def check_three_or_eight(targets, three_or_eight, read_as, network) -> Verdict:
                            "and a forward pass written another way.")
 
 
+@_answers
 def check_silenced(ones_units, after, network, test_inputs, test_labels) -> Verdict:
     """Exercise of notebook 06: ``ones_units``, the 10 most selective hidden units that
     prefer 1, and ``after``, the accuracy on each digit's test images once they are cut
@@ -1071,12 +1079,8 @@ def check_silenced(ones_units, after, network, test_inputs, test_labels) -> Verd
 
     if _is_empty(ones_units) or _is_empty(after):
         return _not_yet("ones_units and after are not both set yet.")
-    units, problem = _indices(ones_units, "ones_units")
-    if problem is not None:
-        return problem
-    accuracies, problem = _as_array(after, "after", (10,), "one accuracy per digit 0 to 9")
-    if problem is not None:
-        return problem
+    units = _indices(ones_units, "ones_units")
+    accuracies = _as_array(after, "after", (10,), "one accuracy per digit 0 to 9")
     if np.any(np.all(np.asarray(network.w_hidden_output) == 0, axis=0)):
         return _verdict(WRONG, "`network` itself has silenced units: silence them in the copy "
                                "`silenced`, and reload `network` (load_network(DEFAULT_MODEL)) "
@@ -1134,6 +1138,7 @@ def _check_accuracies(name: str, values, reference: dict, tolerance: float, how:
     return None
 
 
+@_answers
 def check_left_out_steps(stretched_accuracy, boxed_accuracy, network, paths) -> Verdict:
     """Exercise of notebook 05: the accuracy on the sample drawings (a) cropped and
     stretched to 28 x 28, (b) fitted into 20 x 20 and put in the middle of 28 x 28. The
@@ -1146,9 +1151,7 @@ def check_left_out_steps(stretched_accuracy, boxed_accuracy, network, paths) -> 
         return _not_yet("stretched_accuracy and boxed_accuracy are not both set yet.")
     values = []
     for name, value in [("stretched_accuracy", stretched_accuracy), ("boxed_accuracy", boxed_accuracy)]:
-        number, problem = _as_number(value, name)
-        if problem is not None:
-            return problem
+        number = _as_number(value, name)
         values.append(number)
     truth = [int(path.name[0]) for path in paths]
     stretched, boxed = [], []
@@ -1171,6 +1174,7 @@ def check_left_out_steps(stretched_accuracy, boxed_accuracy, network, paths) -> 
     return _verdict(RIGHT, "both accuracies agree with the drawings prepared another way.")
 
 
+@_answers
 def check_tilted(angles, tilted_accuracy, network, paths) -> Verdict:
     """Exercise of notebook 05: the accuracy on the sample drawings turned by each of
     ``angles`` and then prepared. The reference turns the ink with
@@ -1181,10 +1185,8 @@ def check_tilted(angles, tilted_accuracy, network, paths) -> Verdict:
     if _is_empty(tilted_accuracy):
         return _not_yet("tilted_accuracy is not set yet.")
     angles = [float(angle) for angle in np.ravel(angles)]
-    values, problem = _as_array(tilted_accuracy, "tilted_accuracy", (len(angles),),
-                                "one accuracy per angle")
-    if problem is not None:
-        return problem
+    values = _as_array(tilted_accuracy, "tilted_accuracy", (len(angles),),
+                       "one accuracy per angle")
     truth = [int(path.name[0]) for path in paths]
     inks = [load_image(path) for path in paths]
     reference = {}
@@ -1207,6 +1209,7 @@ def check_tilted(angles, tilted_accuracy, network, paths) -> Verdict:
                            "turned another way.")
 
 
+@_answers
 def check_shift_cost(as_is, prepared_back, network, test_inputs, test_labels) -> Verdict:
     """Exercise of notebook 05: the accuracy on the first 200 test digits shifted 0 to 6
     pixels to the right, as they are and after ``prepare``. The reference shifts with
@@ -1217,9 +1220,7 @@ def check_shift_cost(as_is, prepared_back, network, test_inputs, test_labels) ->
         return _not_yet("as_is and prepared_back are not both set yet.")
     values = {}
     for name, value in [("as_is", as_is), ("prepared_back", prepared_back)]:
-        values[name], problem = _as_array(value, name, (7,), "one accuracy per shift 0 to 6")
-        if problem is not None:
-            return problem
+        values[name] = _as_array(value, name, (7,), "one accuracy per shift 0 to 6")
     digits = np.asarray(test_inputs[:200], dtype=np.float64).reshape(-1, 28, 28)
     labels = np.asarray(test_labels[:200])
     shifted = {}
@@ -1247,6 +1248,7 @@ def check_shift_cost(as_is, prepared_back, network, test_inputs, test_labels) ->
 BIGGER_BATCH_RATES = (0.5, 1.0, 2.0, 4.0)
 
 
+@_answers
 def check_bigger_batches(accuracy_64, fit_inputs, fit_labels, val_inputs, val_labels) -> Verdict:
     """Exercise of notebook 03: ``accuracy_64[rate]``, the validation accuracy after one
     epoch with batches of 64 (None where training diverged), for the rates 0.5, 1.0, 2.0
@@ -1265,9 +1267,7 @@ def check_bigger_batches(accuracy_64, fit_inputs, fit_labels, val_inputs, val_la
                                "rate 0.5, 1.0, 2.0 and 4.0.")
     for rate, value in accuracy_64.items():
         if value is not None:
-            number, problem = _as_number(value, f"accuracy_64[{rate}]")
-            if problem is not None:
-                return problem
+            number = _as_number(value, f"accuracy_64[{rate}]")
             if not 0 <= number <= 1:
                 return _verdict(WRONG, f"accuracy_64[{rate}] is {number:g}: give accuracies as "
                                        "shares from 0 to 1 (None where training diverged).")
@@ -1297,6 +1297,7 @@ def check_bigger_batches(accuracy_64, fit_inputs, fit_labels, val_inputs, val_la
                            "rates you marked as diverged do diverge.")
 
 
+@_answers
 def check_seed_spread(seed_accuracy, spread, fit_inputs, fit_labels, val_inputs, val_labels) -> Verdict:
     """Exercise of notebook 03: the validation accuracies of networks trained with the
     seeds 0 to 3 (2 epochs on the first 10,000 of ``fit_inputs``, learning rate 1.0,
@@ -1307,13 +1308,9 @@ def check_seed_spread(seed_accuracy, spread, fit_inputs, fit_labels, val_inputs,
 
     if _is_empty(seed_accuracy) or _is_empty(spread):
         return _not_yet("seed_accuracy and spread are not both set yet.")
-    values, problem = _as_array(seed_accuracy, "seed_accuracy", (4,),
-                                "one validation accuracy per seed 0 to 3")
-    if problem is not None:
-        return problem
-    spread, problem = _as_number(spread, "spread")
-    if problem is not None:
-        return problem
+    values = _as_array(seed_accuracy, "seed_accuracy", (4,),
+                       "one validation accuracy per seed 0 to 3")
+    spread = _as_number(spread, "spread")
     if len(set(values.tolist())) == 1:
         return _verdict(WRONG, "the four accuracies are all the same: pass the seed both to "
                                "NeuralNetwork and to fit.")
@@ -1333,14 +1330,13 @@ def check_seed_spread(seed_accuracy, spread, fit_inputs, fit_labels, val_inputs,
                            "and spread is the distance between the best and the worst seed.")
 
 
+@_answers
 def check_mistakes(mistakes, mine, test_inputs, test_labels) -> Verdict:
     """Exercise of notebook 03: ``mistakes``, the indices of all test digits that the
     network ``mine`` reads wrong. The reference reads them with its own forward pass."""
     if _is_empty(mistakes):
         return _not_yet("mistakes is not set yet.")
-    picked, problem = _indices(mistakes, "mistakes")
-    if problem is not None:
-        return problem
+    picked = _indices(mistakes, "mistakes")
     labels = np.asarray(test_labels)
     reference = np.flatnonzero(_sigmoid_forward(mine, test_inputs).argmax(axis=1) != labels)
     if sorted(picked) == reference.tolist():
@@ -1358,6 +1354,7 @@ def check_mistakes(mistakes, mine, test_inputs, test_labels) -> Verdict:
 
 # -- notebook 07 ------------------------------------------------------------------------------
 
+@_answers
 def check_relu_or_sigmoid(relu_accuracy, sigmoid_accuracy, fit_inputs, fit_labels,
                           val_inputs, val_labels) -> Verdict:
     """Exercise of notebook 07: the validation accuracies of experiment 6's network with
@@ -1372,9 +1369,7 @@ def check_relu_or_sigmoid(relu_accuracy, sigmoid_accuracy, fit_inputs, fit_label
         return _not_yet("relu_accuracy and sigmoid_accuracy are not both set yet.")
     values = {}
     for name, value in [("ReLU", relu_accuracy), ("sigmoid", sigmoid_accuracy)]:
-        values[name], problem = _as_number(value, f"{name.lower()}_accuracy")
-        if problem is not None:
-            return problem
+        values[name] = _as_number(value, f"{name.lower()}_accuracy")
     reference = {}
     for name, activation, gain in [("ReLU", ReLU, 2.0), ("sigmoid", Sigmoid, 1.0)]:
         network = Sequential([Dense(784, 256, gain=gain, seed=1), activation(),
@@ -1398,16 +1393,15 @@ def check_relu_or_sigmoid(relu_accuracy, sigmoid_accuracy, fit_inputs, fit_label
                            "in batches of 64, accuracy on the validation set.")
 
 
+@_answers
 def check_turned(turned, test_inputs, test_labels) -> Verdict:
     """Exercise of notebook 07: a test 6 and a test 9, each turned by 0, 45, 90, 135 and
     180 degrees. The reference turns them by 90 and 180 degrees with ``np.rot90``, which
     moves whole pixels (anticlockwise, as on the screen)."""
     if _is_empty(turned):
         return _not_yet("turned is not set yet.")
-    images, problem = _as_array(turned, "turned", (10, 784),
-                                "10 images of 784 inputs: the 6 at five angles, then the 9")
-    if problem is not None:
-        return problem
+    images = _as_array(turned, "turned", (10, 784),
+                       "10 images of 784 inputs: the 6 at five angles, then the 9")
     test_inputs, labels = np.asarray(test_inputs, dtype=np.float64), np.asarray(test_labels)
     for first, digit in [(0, 6), (5, 9)]:
         found = np.flatnonzero(np.abs(test_inputs - images[first]).max(axis=1) < 1e-6)
@@ -1434,6 +1428,7 @@ def check_turned(turned, test_inputs, test_labels) -> Verdict:
 
 # -- notebook 08 ------------------------------------------------------------------------------
 
+@_answers
 def check_bottom_edges(bottom_edges) -> Verdict:
     """Exercise of notebook 08: a 5 x 5 kernel that finds bottom edges (ink above, paper
     below). Slid over a made-up thick horizontal bar and a vertical bar (with
@@ -1441,9 +1436,7 @@ def check_bottom_edges(bottom_edges) -> Verdict:
     at the bar's bottom edge, not at its top edge, its middle, or the sides of a vertical bar."""
     if _is_empty(bottom_edges):
         return _not_yet("bottom_edges is not set yet.")
-    kernel, problem = _as_array(bottom_edges, "bottom_edges", (5, 5), "a 5 x 5 kernel")
-    if problem is not None:
-        return problem
+    kernel = _as_array(bottom_edges, "bottom_edges", (5, 5), "a 5 x 5 kernel")
     across = np.zeros((28, 28))
     across[8:20, 4:24] = 1.0  # a bar 12 rows thick: its top edge at row 8, its bottom at 19
     upright = across.T.copy()
@@ -1469,6 +1462,7 @@ def check_bottom_edges(bottom_edges) -> Verdict:
                            "hardly anywhere else.")
 
 
+@_answers
 def check_work(parameters, multiply_adds, network) -> Verdict:
     """Exercise of notebook 08: for each layer of ``network`` that has parameters, how
     many it has and how many multiply-adds it does for one image. The reference runs an
@@ -1487,9 +1481,7 @@ def check_work(parameters, multiply_adds, network) -> Verdict:
     problems = []
     for name, mine, reference in [("parameters", parameters, counted),
                                   ("multiply_adds", multiply_adds, work)]:
-        values, problem = _indices(mine, name)
-        if problem is not None:
-            return problem
+        values = _indices(mine, name)
         if len(values) != len(reference):
             problems.append(f"{name} has {len(values)} numbers, but {len(reference)} layers have "
                             "parameters (convolutions and dense layers)")
@@ -1505,6 +1497,7 @@ def check_work(parameters, multiply_adds, network) -> Verdict:
                            "from the shapes of the weights and outputs.")
 
 
+@_answers
 def check_shifted_cnn(shifted, accuracy_shifted, network, dense, test_inputs, test_labels) -> Verdict:
     """Exercise of notebook 08: the first 2,000 test digits moved 3 pixels to the right,
     and the accuracy of the convolutional network and of the 784-200-10 network on them.
@@ -1512,10 +1505,8 @@ def check_shifted_cnn(shifted, accuracy_shifted, network, dense, test_inputs, te
     network's own query in chunks."""
     if _is_empty(shifted) or _is_empty(accuracy_shifted):
         return _not_yet("shifted and accuracy_shifted are not both set yet.")
-    images, problem = _as_array(shifted, "shifted", (2000, 784),
-                                "the first 2,000 test digits, 784 inputs each")
-    if problem is not None:
-        return problem
+    images = _as_array(shifted, "shifted", (2000, 784),
+                       "the first 2,000 test digits, 784 inputs each")
     digits = np.asarray(test_inputs[:2000], dtype=np.float64).reshape(-1, 28, 28)
     reference, to_the_left = np.roll(digits, 3, axis=2), np.roll(digits, -3, axis=2)
     reference[:, :, :3] = to_the_left[:, :, -3:] = 0.01
@@ -1535,9 +1526,7 @@ def check_shifted_cnn(shifted, accuracy_shifted, network, dense, test_inputs, te
         answers = np.concatenate([net.query(reference[start:start + 500]).argmax(axis=1)
                                   for start in range(0, 2000, 500)])
         right = float(np.mean(answers == labels))
-        value, problem = _as_number(accuracy_shifted[name], f'accuracy_shifted["{name}"]')
-        if problem is not None:
-            return problem
+        value = _as_number(accuracy_shifted[name], f'accuracy_shifted["{name}"]')
         if abs(value - right) > 1e-9:
             return _verdict(WRONG, f'accuracy_shifted["{name}"] is {value:.4f}, but that network '
                                    f"reads {right:.4f} of the shifted digits right here.")
@@ -1563,15 +1552,14 @@ def _sample_masks() -> list[np.ndarray]:
     return [blocks, diagonal, speckled]
 
 
+@_answers
 def check_pieces_4(label_pieces_4) -> Verdict:
     """Exercise of notebook 09: ``label_pieces_4(cores)`` returns (labels, count) as the
     notebook's flood fill does, but two pixels touch only when they share a side. Compared,
     up to the numbering of the pieces, with ``scipy.ndimage.label``'s default structure."""
     masks = _sample_masks()
     for number, mask in enumerate(masks, start=1):
-        result, stopped = _run(label_pieces_4, mask.copy())
-        if stopped is not None:
-            return stopped
+        result = _run(label_pieces_4, mask.copy())
         if _is_empty(result):
             return _not_yet("label_pieces_4 returns nothing yet.")
         if not isinstance(result, (tuple, list)) or len(result) != 2:
@@ -1610,15 +1598,14 @@ def check_pieces_4(label_pieces_4) -> Verdict:
                            "with 4 neighbours.")
 
 
+@_answers
 def check_piece_boxes(piece_boxes) -> Verdict:
     """Exercise of notebook 09: ``piece_boxes(labels)`` gives the box (left, top, right,
     bottom) of each piece 1, 2, ... of a label image, right and bottom included. Compared
     with ``scipy.ndimage.find_objects``."""
     images = [ndimage.label(mask, structure=np.ones((3, 3)))[0] for mask in _sample_masks()]
     for number, labels in enumerate(images, start=1):
-        result, stopped = _run(piece_boxes, labels.copy())
-        if stopped is not None:
-            return stopped
+        result = _run(piece_boxes, labels.copy())
         if _is_empty(result):
             return _not_yet("piece_boxes returns nothing yet.")
         reference = [(columns.start, rows.start, columns.stop - 1, rows.stop - 1)
@@ -1669,15 +1656,14 @@ def _column_pairs() -> list[tuple[tuple[int, int, int, int], tuple[int, int, int
     return pairs
 
 
+@_answers
 def check_column_overlap(column_overlap) -> Verdict:
     """Exercise of notebook 09: ``column_overlap(box_a, box_b)`` is the share (0..1) of the
     narrower box's columns that the other box covers too, right included. Compared with the
     columns counted one by one."""
     pairs = _column_pairs()
     for box_a, box_b in pairs:
-        result, stopped = _run(column_overlap, box_a, box_b)
-        if stopped is not None:
-            return stopped
+        result = _run(column_overlap, box_a, box_b)
         if _is_empty(result):
             return _not_yet("column_overlap returns nothing yet.")
         try:

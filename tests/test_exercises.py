@@ -423,6 +423,7 @@ WRONG = {
          "farthest = sevens.index[np.argsort(distance)[:5]]", "closest to the average"),
         ("farthest = [0, 1, 2, 3, 4]", "not sevens"),
         ("farthest = [15]", "it should name 5"),
+        ("farthest = [0.5, 1.5, 2.5, 3.5, 4.5]", "whole numbers (indices)"),
     ],
     "check_hidden_node": [
         ("z = net.b_hidden[0]\nfor i in range(784):\n    z += net.w_input_hidden[0, i] * inputs[0][i]\n"
